@@ -1,0 +1,50 @@
+// The `dockside` command line. Commands are thin: parse arguments, call a service, print. Usage and I/O
+// problems exit 2 with a one-line message; problems in the data are reported by the commands themselves.
+import { Command, CommanderError } from 'commander';
+import { readFileSync } from 'node:fs';
+import { CliError } from './input.ts';
+import { x12Command } from './x12.ts';
+
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('dockside')
+    .description('Dockside: an EDI and managed-file-transfer gateway for logistics')
+    .version(pkg.version)
+    .showHelpAfterError()
+    .exitOverride();
+  program.addCommand(x12Command());
+  program
+    .command('start', { isDefault: true })
+    .description('start the gateway (until the gateway exists: show what the CLI can do)')
+    .action(() => {
+      process.stdout.write(
+        'Dockside: the gateway service is not built yet; these commands are ready:\n\n' + program.helpInformation(),
+      );
+    });
+  for (const c of program.commands) c.exitOverride();
+  for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version output exit 0; anything else is a usage error.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof CliError) {
+      process.stderr.write(`dockside: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/dockside.js')) {
+  process.exitCode = await main(process.argv);
+}

@@ -1,0 +1,549 @@
+// The envelope state machine: takes segments in input order, knows which interchange, group and set each
+// belongs to, checks the envelope (what encloses what, counts, control numbers), hands each set's
+// segments to its spec validator, and files every issue under the envelope level it concerns. Pure and
+// push-based, like the tokenizer; analyze() at the bottom wires the two to a byte stream.
+import {
+  checkGroupHeader,
+  checkGroupTrailer,
+  checkInterchangeHeader,
+  checkInterchangeTrailer,
+  checkSetHeader,
+  checkSetTrailer,
+  locate,
+  readGroupHeader,
+  readInterchangeHeader,
+  sameControlNumber,
+  type GroupHeader,
+  type InterchangeHeader,
+} from './envelope.ts';
+import { codeInfo, issue, type Issue, type IssueCode, type Location, type Severity } from './issues.ts';
+import { readSegmentBatches, type ByteSource } from './reader.ts';
+import type { Delimiters, Segment } from './segment.ts';
+import { baseVersion, type SpecResolver } from './spec/registry.ts';
+import { SetValidator } from './validator.ts';
+
+export interface SetResult {
+  id: string;
+  controlNumber: string;
+  /** ST03, when sent. */
+  implementation?: string;
+  location: Location;
+  /** Segments counted from ST to SE inclusive (or to where the set broke off). */
+  segmentCount: number;
+  issues: Issue[];
+  /** False when the set ended without its SE. */
+  complete: boolean;
+  /** Which spec checked it ("004010/850"), when one did. */
+  spec?: string;
+  /** Issues beyond the per-set limit, counted but not kept. */
+  droppedIssues: number;
+}
+
+export interface GroupResult {
+  header: GroupHeader;
+  location: Location;
+  sets: SetResult[];
+  setCount: number;
+  /** GE01 as sent, when the group has a GE. */
+  declaredSets?: string;
+  issues: Issue[];
+  complete: boolean;
+}
+
+export interface InterchangeResult {
+  header: InterchangeHeader;
+  delimiters: Delimiters;
+  location: Location;
+  groups: GroupResult[];
+  groupCount: number;
+  /** IEA01 as sent, when the interchange has an IEA. */
+  declaredGroups?: string;
+  issues: Issue[];
+  complete: boolean;
+}
+
+export interface AnalysisResult {
+  interchanges: InterchangeResult[];
+  /** Problems that belong to no interchange (not X12, data outside any envelope). */
+  fileIssues: Issue[];
+  /** Every issue kept, in the order found. */
+  issues: Issue[];
+  segments: number;
+  counts: { interchanges: number; groups: number; sets: number; bySet: Record<string, number> };
+}
+
+export interface AnalyzerOptions {
+  /** Where set specs come from; without one only the envelope is checked. */
+  specs?: SpecResolver;
+  /** Issues kept per transaction set; the rest are counted. Default 500. */
+  maxIssuesPerSet?: number;
+  /** Severity of "no spec for this set". Default 'warning'. */
+  unsupportedSetSeverity?: Severity;
+  /** Keep interchanges, groups and sets in the result (default true). Off for pure throughput runs. */
+  retain?: boolean;
+  /** Called when a set is complete (or broke off), with its envelope. */
+  onSet?: (set: SetResult, group: GroupResult, interchange: InterchangeResult) => void;
+}
+
+interface SetState {
+  result: SetResult;
+  validator?: SetValidator;
+  /** ST outside a functional group: counted, not validated. */
+  orphan: boolean;
+}
+
+interface Stray {
+  issue: Issue;
+  count: number;
+  describe: (count: number) => string;
+}
+
+export class X12Analyzer {
+  private readonly interchanges: InterchangeResult[] = [];
+  private readonly fileIssues: Issue[] = [];
+  private readonly issues: Issue[] = [];
+  private readonly pending: Issue[] = [];
+  private readonly maxPerSet: number;
+  private readonly retain: boolean;
+  private ic: InterchangeResult | undefined;
+  private icGroupNumbers = new Set<string>();
+  private group: GroupResult | undefined;
+  private groupSetNumbers = new Set<string>();
+  private set: SetState | undefined;
+  private stray: Stray | undefined;
+  private last: Segment | undefined;
+  private segments = 0;
+  private readonly counts = { interchanges: 0, groups: 0, sets: 0, bySet: {} as Record<string, number> };
+
+  constructor(private readonly options: AnalyzerOptions = {}) {
+    this.maxPerSet = options.maxIssuesPerSet ?? 500;
+    this.retain = options.retain ?? true;
+  }
+
+  /** Problems the tokenizer found; they are filed when the segment they name arrives. */
+  readerIssue(i: Issue): void {
+    this.pending.push(i);
+  }
+
+  push(seg: Segment): void {
+    this.segments++;
+    this.route(seg);
+    this.last = seg;
+    if (this.pending.length > 0) this.releasePending(seg.index);
+  }
+
+  end(): AnalysisResult {
+    const at = this.endLocation();
+    this.closeSet(undefined, at);
+    this.closeGroup(undefined, at);
+    this.closeInterchange(undefined, at);
+    this.endStray();
+    this.releasePending(Number.POSITIVE_INFINITY);
+    return {
+      interchanges: this.interchanges,
+      fileIssues: this.fileIssues,
+      issues: this.issues,
+      segments: this.segments,
+      counts: this.counts,
+    };
+  }
+
+  private route(seg: Segment): void {
+    const tag = seg.tag;
+    if (tag === 'ISA') {
+      const at = locate(seg);
+      this.closeSet(undefined, at);
+      this.closeGroup(undefined, at);
+      this.closeInterchange(undefined, at);
+      this.endStray();
+      this.openInterchange(seg);
+      return;
+    }
+    if (this.ic === undefined) {
+      this.strayOutside(seg);
+      return;
+    }
+    switch (tag) {
+      case 'IEA':
+        this.endStray();
+        this.closeSet(undefined, locate(seg));
+        this.closeGroup(undefined, locate(seg));
+        this.closeInterchange(seg, locate(seg));
+        return;
+      case 'GS':
+        this.endStray();
+        this.closeSet(undefined, locate(seg));
+        this.closeGroup(undefined, locate(seg));
+        this.openGroup(seg);
+        return;
+      case 'GE':
+        this.endStray();
+        if (this.group === undefined) {
+          this.envelopeIssue('unexpected-envelope-segment', 'GE without a GS to close', seg);
+          return;
+        }
+        this.closeSet(undefined, locate(seg));
+        this.closeGroup(seg, locate(seg));
+        return;
+      case 'ST':
+        this.endStray();
+        this.closeSet(undefined, locate(seg));
+        this.openSet(seg);
+        return;
+      case 'SE':
+        this.endStray();
+        if (this.set === undefined) {
+          this.envelopeIssue('unexpected-envelope-segment', 'SE without an ST to close', seg);
+          return;
+        }
+        this.closeSet(seg, locate(seg));
+        return;
+      default:
+        if (this.set !== undefined) {
+          this.set.result.segmentCount++;
+          this.set.validator?.segment(seg);
+        } else if (tag === 'TA1' && this.group === undefined) {
+          // An interchange acknowledgment travels inside an interchange, before any group.
+        } else if (this.group !== undefined) {
+          this.strayIn(seg, 'segment-outside-set', (n) => `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any transaction set (between ST/SE pairs of group ${this.group?.header.controlNumber})`);
+        } else {
+          this.strayIn(seg, 'segment-outside-group', (n) => `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any functional group (GS/GE)`);
+        }
+    }
+  }
+
+  private openInterchange(isa: Segment): void {
+    const header = readInterchangeHeader(isa);
+    this.ic = {
+      header,
+      delimiters: isa.syntax.delimiters,
+      location: locate(isa),
+      groups: [],
+      groupCount: 0,
+      issues: [],
+      complete: false,
+    };
+    this.icGroupNumbers = new Set();
+    this.counts.interchanges++;
+    if (this.retain) this.interchanges.push(this.ic);
+    for (const i of checkInterchangeHeader(isa)) this.file(i);
+  }
+
+  private closeInterchange(iea: Segment | undefined, at: Location): void {
+    const ic = this.ic;
+    if (ic === undefined) return;
+    if (iea === undefined) {
+      this.file(
+        issue(
+          'interchange-not-ended',
+          `interchange ${ic.header.controlNumber} (ISA at line ${ic.location.line}) has no IEA: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
+          at,
+        ),
+      );
+    } else {
+      ic.complete = true;
+      for (const i of checkInterchangeTrailer(iea)) this.file(i);
+      const declared = iea.element(1);
+      ic.declaredGroups = declared;
+      if (/^\d+$/.test(declared) && Number(declared) !== ic.groupCount) {
+        this.file(
+          issue('iea-group-count', `IEA01 says ${declared} functional group(s), the interchange has ${ic.groupCount}`, locate(iea, 1), {
+            data: declared,
+          }),
+        );
+      }
+      const control = iea.element(2);
+      if (!sameControlNumber(control, ic.header.controlNumber)) {
+        this.file(
+          issue(
+            'iea-control-number',
+            `IEA02 '${control}' does not match the ISA13 interchange control number '${ic.header.controlNumber}'`,
+            locate(iea, 2),
+            { data: control },
+          ),
+        );
+      }
+    }
+    this.ic = undefined;
+  }
+
+  private openGroup(gs: Segment): void {
+    const ic = this.ic!;
+    const header = readGroupHeader(gs);
+    this.group = { header, location: locate(gs), sets: [], setCount: 0, issues: [], complete: false };
+    this.groupSetNumbers = new Set();
+    ic.groupCount++;
+    this.counts.groups++;
+    if (this.retain) ic.groups.push(this.group);
+    for (const i of checkGroupHeader(gs)) this.file(i);
+    const control = String(Number(header.controlNumber));
+    if (this.icGroupNumbers.has(control)) {
+      this.file(
+        issue(
+          'duplicate-group-control-number',
+          `group control number ${header.controlNumber} is used by an earlier group of this interchange`,
+          locate(gs, 6),
+          { data: header.controlNumber },
+        ),
+      );
+    }
+    this.icGroupNumbers.add(control);
+  }
+
+  private closeGroup(ge: Segment | undefined, at: Location): void {
+    const group = this.group;
+    if (group === undefined) return;
+    if (ge === undefined) {
+      this.file(
+        issue(
+          'group-not-ended',
+          `functional group ${group.header.controlNumber} (GS at line ${group.location.line}) has no GE: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
+          at,
+        ),
+      );
+    } else {
+      group.complete = true;
+      for (const i of checkGroupTrailer(ge)) this.file(i);
+      const declared = ge.element(1);
+      group.declaredSets = declared;
+      if (/^\d+$/.test(declared) && Number(declared) !== group.setCount) {
+        this.file(
+          issue('ge-set-count', `GE01 says ${declared} transaction set(s), the group has ${group.setCount}`, locate(ge, 1), {
+            data: declared,
+          }),
+        );
+      }
+      const control = ge.element(2);
+      if (!sameControlNumber(control, group.header.controlNumber)) {
+        this.file(
+          issue(
+            'ge-control-number',
+            `GE02 '${control}' does not match the GS06 group control number '${group.header.controlNumber}'`,
+            locate(ge, 2),
+            { data: control },
+          ),
+        );
+      }
+    }
+    this.group = undefined;
+  }
+
+  private openSet(st: Segment): void {
+    const result: SetResult = {
+      id: st.element(1),
+      controlNumber: st.element(2),
+      location: locate(st),
+      segmentCount: 1,
+      issues: [],
+      complete: false,
+      droppedIssues: 0,
+    };
+    if (st.element(3) !== '') result.implementation = st.element(3);
+    const group = this.group;
+    if (group === undefined) {
+      this.set = { result, orphan: true };
+      this.file(issue('segment-outside-group', `ST (transaction set ${result.id} ${result.controlNumber}) is outside any functional group (GS/GE)`, locate(st)));
+      return;
+    }
+    this.set = { result, orphan: false };
+    group.setCount++;
+    this.counts.sets++;
+    this.counts.bySet[result.id] = (this.counts.bySet[result.id] ?? 0) + 1;
+    if (this.retain) group.sets.push(result);
+    for (const i of checkSetHeader(st)) this.file(i);
+    if (result.controlNumber !== '') {
+      if (this.groupSetNumbers.has(result.controlNumber)) {
+        this.file(
+          issue(
+            'duplicate-set-control-number',
+            `transaction set control number ${result.controlNumber} is used by an earlier set of group ${group.header.controlNumber}`,
+            locate(st, 2),
+            { data: result.controlNumber },
+          ),
+        );
+      }
+      this.groupSetNumbers.add(result.controlNumber);
+    }
+    const specs = this.options.specs;
+    if (specs === undefined || !/^\d{3}$/.test(result.id)) return;
+    const version = group.header.version;
+    const found = specs.resolve(version, result.id);
+    const expectedGroup = found?.spec.functionalGroup ?? specs.functionalGroupOf(result.id);
+    if (expectedGroup !== undefined && group.header.functionalId !== '' && expectedGroup !== group.header.functionalId) {
+      this.file(
+        issue(
+          'set-wrong-group',
+          `a ${result.id} travels in a functional group with GS01 = ${expectedGroup}, but this group's GS01 is ${group.header.functionalId}`,
+          locate(st, 1),
+          { data: result.id },
+        ),
+      );
+    }
+    if (found === undefined) {
+      this.file(
+        issue(
+          'set-not-supported',
+          `no spec for transaction set ${result.id} in version ${version || '(GS08 empty)'}: only its envelope was checked`,
+          locate(st, 1),
+          { severity: this.options.unsupportedSetSeverity ?? 'warning', data: result.id },
+        ),
+      );
+      return;
+    }
+    result.spec = `${found.spec.version}/${found.spec.id}`;
+    if (found.fallback) {
+      this.file(
+        issue(
+          'spec-version-fallback',
+          `no ${baseVersion(version)} spec for ${result.id}; checked against ${found.spec.version}, the nearest earlier version`,
+          locate(st),
+        ),
+      );
+    }
+    const state = this.set;
+    state.validator = new SetValidator(found.spec, (i) => this.file(i));
+    state.validator.segment(st);
+  }
+
+  private closeSet(se: Segment | undefined, at: Location): void {
+    const state = this.set;
+    if (state === undefined) return;
+    this.set = undefined;
+    const result = state.result;
+    if (state.orphan) return;
+    this.set = state;
+    if (se === undefined) {
+      this.file(
+        issue(
+          'set-not-ended',
+          `transaction set ${result.id} ${result.controlNumber} (ST at line ${result.location.line}) has no SE: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
+          at,
+        ),
+      );
+    } else {
+      result.segmentCount++;
+      result.complete = true;
+      state.validator?.segment(se);
+      for (const i of checkSetTrailer(se)) this.file(i);
+      const declared = se.element(1);
+      if (/^\d+$/.test(declared) && Number(declared) !== result.segmentCount) {
+        this.file(
+          issue(
+            'se-segment-count',
+            `SE01 says ${declared} segments, the set has ${result.segmentCount} from ST to SE`,
+            locate(se, 1),
+            { data: declared },
+          ),
+        );
+      }
+      const control = se.element(2);
+      if (control !== result.controlNumber) {
+        this.file(
+          issue(
+            'se-control-number',
+            `SE02 '${control}' does not match the ST02 transaction set control number '${result.controlNumber}'`,
+            locate(se, 2),
+            { data: control },
+          ),
+        );
+      }
+      state.validator?.end(locate(se));
+    }
+    this.set = undefined;
+    if (this.options.onSet && this.group && this.ic) this.options.onSet(result, this.group, this.ic);
+  }
+
+  private envelopeIssue(code: IssueCode, message: string, seg: Segment): void {
+    this.file(issue(code, message, locate(seg)));
+  }
+
+  private strayOutside(seg: Segment): void {
+    const after = this.last?.tag === 'IEA' || this.stray !== undefined ? 'after the last IEA' : 'before any ISA';
+    this.strayIn(seg, 'data-outside-interchange', (n) =>
+      n === 1 ? `${seg.tag} is outside any interchange (${after})` : `${n} segments (from ${seg.tag} on) are outside any interchange`,
+    );
+  }
+
+  private strayIn(seg: Segment, code: IssueCode, describe: (count: number) => string): void {
+    if (this.stray !== undefined && this.stray.issue.code === code) {
+      this.stray.count++;
+      return;
+    }
+    this.endStray();
+    const i = issue(code, describe(1), locate(seg));
+    this.stray = { issue: i, count: 1, describe };
+    this.file(i);
+  }
+
+  private endStray(): void {
+    if (this.stray === undefined) return;
+    if (this.stray.count > 1) this.stray.issue.message = this.stray.describe(this.stray.count);
+    this.stray = undefined;
+  }
+
+  /** Files an issue under the envelope level its code belongs to. */
+  private file(i: Issue): void {
+    const level = codeInfo(i.code).level;
+    if (level === 'file' || this.ic === undefined) {
+      this.fileIssues.push(i);
+    } else if (level === 'interchange') {
+      this.ic.issues.push(i);
+    } else if (level === 'group') {
+      (this.group ?? this.ic).issues.push(i);
+    } else {
+      const set = this.set?.result;
+      if (set === undefined) {
+        (this.group ?? this.ic).issues.push(i);
+      } else {
+        if (set.issues.length >= this.maxPerSet) {
+          set.droppedIssues++;
+          return;
+        }
+        set.issues.push(i);
+        if (set.issues.length === this.maxPerSet) {
+          const cap = issue(
+            'issues-truncated',
+            `more than ${this.maxPerSet} problems in transaction set ${set.id} ${set.controlNumber}; the rest are counted, not listed`,
+            i.location,
+          );
+          set.issues.push(cap);
+          this.issues.push(i, cap);
+          return;
+        }
+      }
+    }
+    this.issues.push(i);
+  }
+
+  private releasePending(upTo: number): void {
+    let kept = 0;
+    for (const i of this.pending) {
+      if (i.location.segment <= upTo) this.file(i);
+      else this.pending[kept++] = i;
+    }
+    this.pending.length = kept;
+  }
+
+  private endLocation(): Location {
+    const last = this.last;
+    if (last === undefined) return { offset: 0, line: 1, segment: 0 };
+    return { offset: last.offset, line: last.line, segment: last.index };
+  }
+}
+
+export interface AnalyzeOptions extends AnalyzerOptions {
+  encoding?: 'utf8' | 'latin1';
+}
+
+/** Reads and checks a whole input: envelope always, transaction sets when specs are given. */
+export async function analyze(source: ByteSource, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
+  const analyzer = new X12Analyzer(options);
+  const readerOptions = {
+    onIssue: (i: Issue) => analyzer.readerIssue(i),
+    ...(options.encoding ? { encoding: options.encoding } : {}),
+  };
+  for await (const batch of readSegmentBatches(source, readerOptions)) {
+    for (const seg of batch) analyzer.push(seg);
+  }
+  return analyzer.end();
+}

@@ -1,0 +1,99 @@
+import { Buffer } from 'node:buffer';
+
+/** The separators of one interchange, as its ISA declares them. */
+export interface Delimiters {
+  element: string;
+  component: string;
+  /** Absent before version 00402 or when ISA11 holds no usable separator. */
+  repetition?: string;
+  segment: string;
+  /** Line break written after each segment terminator ('' when the interchange has none). */
+  suffix: string;
+}
+
+/** How the segments of one interchange are encoded. Shared by all its segments. */
+export interface Syntax {
+  delimiters: Delimiters;
+  encoding: 'utf8' | 'latin1';
+}
+
+/**
+ * One segment as it was read. Its text is kept whole and split into elements only when someone asks: the
+ * envelope checks touch a few segments' elements, and not splitting the rest is what lets the reader run
+ * near memchr speed. `elements[0]` is the tag, so `elements[n]` is element n (N101 is `elements[1]`).
+ */
+export class Segment {
+  // Declared, not initialised as a class field: a field initialiser runs define-semantics code on every
+  // construction, which shows in the reader's profile.
+  private declare decoded: string[] | undefined;
+
+  constructor(
+    readonly tag: string,
+    /** The text the segment is cut from: the segment itself, or (start, end) of a larger chunk. */
+    private source: string,
+    private start: number,
+    private end: number,
+    readonly syntax: Syntax,
+    /** Byte offset of the first byte of the tag in the input. */
+    readonly offset: number,
+    /** 1-based line of the first byte of the tag. */
+    readonly line: number,
+    /** 1-based ordinal in the input. */
+    readonly index: number,
+    /** Ordinal in the transaction set (ST = 1), 0 outside one. */
+    readonly position: number,
+    /** The line-break bytes that followed the terminator in the input. */
+    readonly trail: string,
+    /** The payload of a binary segment (BIN02, BDS03), which is never split on delimiters. */
+    readonly binary?: Buffer,
+  ) {}
+
+  /** The segment without its terminator, binary payload excluded (a BIN's text ends after BIN01's separator). */
+  get text(): string {
+    if (this.start !== 0 || this.end !== this.source.length) {
+      // Cut once; dropping the reference to the chunk lets it be collected.
+      this.source = this.source.substring(this.start, this.end);
+      this.start = 0;
+      this.end = this.source.length;
+    }
+    return this.source;
+  }
+
+  get elements(): readonly string[] {
+    if (this.decoded === undefined) {
+      const parts = this.text.split(this.syntax.delimiters.element);
+      if (this.binary !== undefined) parts[parts.length - 1] = this.binary.toString('latin1');
+      this.decoded = parts;
+    }
+    return this.decoded;
+  }
+
+  /** Element n (1-based) as sent, or '' when absent. */
+  element(n: number): string {
+    return this.elements[n] ?? '';
+  }
+
+  /** Number of elements, trailing empty ones included. */
+  get count(): number {
+    return this.elements.length - 1;
+  }
+
+  /** The repetitions of element n (a single one unless the interchange declares a repetition separator). */
+  repetitions(n: number): string[] {
+    const value = this.element(n);
+    const rep = this.syntax.delimiters.repetition;
+    return rep === undefined ? [value] : value.split(rep);
+  }
+
+  /** The components of element n, of its repetition r (0-based). */
+  components(n: number, r = 0): string[] {
+    const value = this.repetitions(n)[r] ?? '';
+    return value.split(this.syntax.delimiters.component);
+  }
+
+  /** The segment's bytes as read, without the terminator. */
+  get bytes(): Buffer {
+    const head = Buffer.from(this.text, this.syntax.encoding);
+    return this.binary === undefined ? head : Buffer.concat([head, this.binary]);
+  }
+}
