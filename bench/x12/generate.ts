@@ -37,7 +37,11 @@ function shipNotice(control: number, packs: number, items: number): { text: stri
     const pack = ++hl;
     lines.push(`HL*${pack}*2*P`, `MAN*GM*00012345${pad(control % 100000, 5)}${pad(p, 5)}`);
     for (let i = 0; i < items; i++) {
-      lines.push(`HL*${++hl}*${pack}*I`, `LIN*${i + 1}*UP*0${pad(70000000000 + i, 11)}*VN*SKU-${pad(i, 5)}`, `SN1**${6 + i}*EA`);
+      lines.push(
+        `HL*${++hl}*${pack}*I`,
+        `LIN*${i + 1}*UP*0${pad(70000000000 + i, 11)}*VN*SKU-${pad(i, 5)}`,
+        `SN1**${6 + i}*EA`,
+      );
     }
   }
   lines.push(`CTT*${hl}`);

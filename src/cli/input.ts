@@ -19,7 +19,9 @@ export function openInput(file: string): Readable {
     isFile = statSync(file).isFile();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
+    throw new CliError(
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`,
+    );
   }
   if (!isFile) throw new CliError(`${file}: not a regular file`);
   return createReadStream(file, { highWaterMark: 1024 * 1024 });

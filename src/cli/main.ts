@@ -5,7 +5,9 @@ import { readFileSync } from 'node:fs';
 import { CliError } from './input.ts';
 import { x12Command } from './x12.ts';
 
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
 
 export function buildProgram(): Command {
   const program = new Command('dockside')
@@ -19,7 +21,8 @@ export function buildProgram(): Command {
     .description('start the gateway (until the gateway exists: show what the CLI can do)')
     .action(() => {
       process.stdout.write(
-        'Dockside: the gateway service is not built yet; these commands are ready:\n\n' + program.helpInformation(),
+        'Dockside: the gateway service is not built yet; these commands are ready:\n\n' +
+          program.helpInformation(),
       );
     });
   for (const c of program.commands) c.exitOverride();

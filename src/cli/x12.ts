@@ -1,5 +1,10 @@
 import { Command, Option } from 'commander';
-import { buildAcknowledgments, serializeAck, type AckPolicy, type ControlNumbers } from '../x12/acks/build.ts';
+import {
+  buildAcknowledgments,
+  serializeAck,
+  type AckPolicy,
+  type ControlNumbers,
+} from '../x12/acks/build.ts';
 import { analyze, type AnalysisResult } from '../x12/analyzer.ts';
 import type { Issue } from '../x12/issues.ts';
 import { createX12Services } from '../main.ts';
@@ -16,11 +21,16 @@ async function run(file: string, options: CommonOptions): Promise<AnalysisResult
     const errors = services.specs.errors;
     const shown = errors.slice(0, 40);
     const more = errors.length > shown.length ? `\n  … and ${errors.length - shown.length} more` : '';
-    throw new CliError(`the transaction-set specs have ${errors.length} problem(s):\n  ${shown.join('\n  ')}${more}`);
+    throw new CliError(
+      `the transaction-set specs have ${errors.length} problem(s):\n  ${shown.join('\n  ')}${more}`,
+    );
   }
   const input = openInput(file);
   try {
-    return await analyze(input, { specs: services.specs.registry, ...(options.encoding ? { encoding: options.encoding } : {}) });
+    return await analyze(input, {
+      specs: services.specs.registry,
+      ...(options.encoding ? { encoding: options.encoding } : {}),
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new CliError(`${displayName(file)}: cannot read (${err.code ?? err.message})`);
@@ -30,13 +40,20 @@ async function run(file: string, options: CommonOptions): Promise<AnalysisResult
 /** `FILE:LINE: segment N (TAG): message`, warnings and notes marked as such. */
 export function formatIssue(file: string, i: Issue): string {
   const l = i.location;
-  const where = l.segment > 0 && l.tag ? ` segment ${l.segment} (${l.tag}):` : l.segment > 0 ? ` segment ${l.segment}:` : '';
+  const where =
+    l.segment > 0 && l.tag
+      ? ` segment ${l.segment} (${l.tag}):`
+      : l.segment > 0
+        ? ` segment ${l.segment}:`
+        : '';
   const prefix = i.severity === 'error' ? '' : `${i.severity}: `;
   return `${file}:${l.line}:${where} ${prefix}${i.message}`;
 }
 
 function ordered(issues: Issue[]): Issue[] {
-  return [...issues].sort((a, b) => a.location.offset - b.location.offset || a.location.segment - b.location.segment);
+  return [...issues].sort(
+    (a, b) => a.location.offset - b.location.offset || a.location.segment - b.location.segment,
+  );
 }
 
 function summary(r: AnalysisResult) {
@@ -77,12 +94,19 @@ class Counter implements ControlNumbers {
 
 export function x12Command(): Command {
   const x12 = new Command('x12').description('read, check and acknowledge X12 files');
-  const specsOption = new Option('--specs <dir>', 'transaction-set specs directory (default: the bundled specs/)');
-  const encodingOption = new Option('--encoding <encoding>', 'how element text is decoded').choices(['utf8', 'latin1']).default('utf8');
+  const specsOption = new Option(
+    '--specs <dir>',
+    'transaction-set specs directory (default: the bundled specs/)',
+  );
+  const encodingOption = new Option('--encoding <encoding>', 'how element text is decoded')
+    .choices(['utf8', 'latin1'])
+    .default('utf8');
 
   x12
     .command('validate')
-    .description('check the envelope and every transaction set against its spec (exit 0 valid, 1 errors, 2 usage or I/O problem)')
+    .description(
+      'check the envelope and every transaction set against its spec (exit 0 valid, 1 errors, 2 usage or I/O problem)',
+    )
     .argument('<file>', "X12 file, or '-' for standard input")
     .option('--json', 'print the result as JSON with an "issues" array')
     .addOption(specsOption)
@@ -137,16 +161,22 @@ export function x12Command(): Command {
         process.stdout.write(`${JSON.stringify({ file: displayName(file), ...s, interchanges }, null, 2)}\n`);
         return;
       }
-      const out: string[] = [`${displayName(file)}: ${plural(s.segments, 'segment')}, ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`];
+      const out: string[] = [
+        `${displayName(file)}: ${plural(s.segments, 'segment')}, ${plural(s.errors, 'error')}, ${plural(s.warnings, 'warning')}`,
+      ];
       for (const ic of interchanges) {
         out.push(
           `interchange ${ic.controlNumber}  ${ic.sender} -> ${ic.receiver}  ${ic.date} ${ic.time}  version ${ic.version}  ${ic.usage === 'T' ? 'test' : ic.usage === 'P' ? 'production' : ic.usage}  (line ${ic.line})`,
         );
         for (const g of ic.groups) {
-          out.push(`  group ${g.controlNumber}  ${g.functionalId}  ${g.sender} -> ${g.receiver}  version ${g.version}  ${plural(g.sets, 'set')}${describeSets(g.setsById)}`);
+          out.push(
+            `  group ${g.controlNumber}  ${g.functionalId}  ${g.sender} -> ${g.receiver}  version ${g.version}  ${plural(g.sets, 'set')}${describeSets(g.setsById)}`,
+          );
         }
       }
-      out.push(`total: ${plural(s.interchanges, 'interchange')}, ${plural(s.groups, 'group')}, ${plural(s.sets, 'transaction set')}${describeSets(s.setsById)}`);
+      out.push(
+        `total: ${plural(s.interchanges, 'interchange')}, ${plural(s.groups, 'group')}, ${plural(s.sets, 'transaction set')}${describeSets(s.setsById)}`,
+      );
       process.stdout.write(`${out.join('\n')}\n`);
     });
 
@@ -154,23 +184,46 @@ export function x12Command(): Command {
     .command('ack')
     .description('print the acknowledgments Dockside would send for a file (TA1, 997, 999)')
     .argument('<file>', "X12 file, or '-' for standard input")
-    .addOption(new Option('--type <type>', 'acknowledgment to build (default: 999 for 005010 groups, 997 before, TA1 when due)').choices(['997', '999', 'ta1']))
     .addOption(
-      new Option('--ta1 <when>', 'when a TA1 is due').choices(['always', 'requested', 'errors', 'requested-or-errors', 'never']).default('requested-or-errors'),
+      new Option(
+        '--type <type>',
+        'acknowledgment to build (default: 999 for 005010 groups, 997 before, TA1 when due)',
+      ).choices(['997', '999', 'ta1']),
     )
-    .option('--control-start <n>', 'first control number to use', (v) => parsePositive(v, '--control-start'), 1)
+    .addOption(
+      new Option('--ta1 <when>', 'when a TA1 is due')
+        .choices(['always', 'requested', 'errors', 'requested-or-errors', 'never'])
+        .default('requested-or-errors'),
+    )
+    .option(
+      '--control-start <n>',
+      'first control number to use',
+      (v) => parsePositive(v, '--control-start'),
+      1,
+    )
     .option('--now <iso-time>', 'time to stamp on the acks (default: now)', (v) => parseTime(v))
     .addOption(specsOption)
     .addOption(encodingOption)
     .action(
       async (
         file: string,
-        opts: CommonOptions & { type?: '997' | '999' | 'ta1'; ta1: NonNullable<AckPolicy['ta1']>; controlStart: number; now?: Date },
+        opts: CommonOptions & {
+          type?: '997' | '999' | 'ta1';
+          ta1: NonNullable<AckPolicy['ta1']>;
+          controlStart: number;
+          now?: Date;
+        },
       ) => {
         const result = await run(file, opts);
         const policy: AckPolicy =
-          opts.type === 'ta1' ? { ta1: 'always', functional: 'none' } : { ta1: opts.ta1, functional: opts.type ?? 'auto' };
-        const acks = buildAcknowledgments(result, { ...policy, controlNumbers: new Counter(opts.controlStart), now: opts.now ?? new Date() });
+          opts.type === 'ta1'
+            ? { ta1: 'always', functional: 'none' }
+            : { ta1: opts.ta1, functional: opts.type ?? 'auto' };
+        const acks = buildAcknowledgments(result, {
+          ...policy,
+          controlNumbers: new Counter(opts.controlStart),
+          now: opts.now ?? new Date(),
+        });
         for (const a of acks) process.stdout.write(serializeAck(a));
         if (acks.length === 0) {
           process.stderr.write(
@@ -192,12 +245,14 @@ function countBy(values: string[]): Record<string, number> {
 
 function parsePositive(v: string, name: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 999_999_999) throw new CliError(`${name} must be a whole number from 1 to 999999999, got '${v}'`);
+  if (!Number.isInteger(n) || n < 1 || n > 999_999_999)
+    throw new CliError(`${name} must be a whole number from 1 to 999999999, got '${v}'`);
   return n;
 }
 
 function parseTime(v: string): Date {
   const d = new Date(v);
-  if (Number.isNaN(d.getTime())) throw new CliError(`--now must be an ISO time such as 2026-11-26T12:00:00Z, got '${v}'`);
+  if (Number.isNaN(d.getTime()))
+    throw new CliError(`--now must be an ISO time such as 2026-11-26T12:00:00Z, got '${v}'`);
   return d;
 }

@@ -6,7 +6,13 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DictionaryFile, SetSpecFile } from '../x12/spec/format.ts';
-import { compileSet, mergeDictionaries, type CompiledSet, type Dictionary, type NamedFile } from '../x12/spec/compile.ts';
+import {
+  compileSet,
+  mergeDictionaries,
+  type CompiledSet,
+  type Dictionary,
+  type NamedFile,
+} from '../x12/spec/compile.ts';
 import { SpecRegistry } from '../x12/spec/registry.ts';
 
 export const DEFAULT_SPECS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../specs');
@@ -30,7 +36,9 @@ function readJson(path: string, root: string, errors: string[]): unknown {
 
 function schemaErrors(validate: ValidateFunction, data: unknown, name: string): string[] {
   if (validate(data)) return [];
-  return (validate.errors ?? []).slice(0, 10).map((e) => `${name}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  return (validate.errors ?? [])
+    .slice(0, 10)
+    .map((e) => `${name}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
 }
 
 export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
@@ -38,7 +46,9 @@ export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
   const root = dirname(dir);
   const ajv = new Ajv2020({ allErrors: true, strict: false });
   const schemaDir = join(dir, 'schema');
-  const validateDictionary = ajv.compile(readJson(join(schemaDir, 'dictionary.schema.json'), root, errors) as object);
+  const validateDictionary = ajv.compile(
+    readJson(join(schemaDir, 'dictionary.schema.json'), root, errors) as object,
+  );
   const validateSet = ajv.compile(readJson(join(schemaDir, 'set.schema.json'), root, errors) as object);
 
   const x12 = join(dir, 'x12');
@@ -53,7 +63,9 @@ export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
     const ddir = join(x12, version, 'dictionary');
     const files: NamedFile<DictionaryFile>[] = [];
     if (existsSync(ddir)) {
-      for (const f of readdirSync(ddir).filter((n) => n.endsWith('.json')).sort()) {
+      for (const f of readdirSync(ddir)
+        .filter((n) => n.endsWith('.json'))
+        .sort()) {
         const path = join(ddir, f);
         const name = relative(root, path);
         const data = readJson(path, root, errors);
@@ -79,15 +91,23 @@ export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
     }
     building.add(version);
     const parents = new Set(files.map((f) => f.content.extends).filter((p): p is string => p !== undefined));
-    if (parents.size > 1) errors.push(`specs/x12/${version}/dictionary: files extend different versions (${[...parents].join(', ')})`);
+    if (parents.size > 1)
+      errors.push(
+        `specs/x12/${version}/dictionary: files extend different versions (${[...parents].join(', ')})`,
+      );
     const parentVersion = [...parents][0];
     let parent: Dictionary | undefined;
     if (parentVersion !== undefined) {
       parent = build(parentVersion);
-      if (!parent) errors.push(`specs/x12/${version}/dictionary: extends ${parentVersion}, which has no dictionary`);
+      if (!parent)
+        errors.push(`specs/x12/${version}/dictionary: extends ${parentVersion}, which has no dictionary`);
     }
     const merged = mergeDictionaries(version, files, parent);
-    errors.push(...merged.errors.map((e) => (e.includes(': ') && e.startsWith('specs/') ? e : `specs/x12/${version}/dictionary: ${e}`)));
+    errors.push(
+      ...merged.errors.map((e) =>
+        e.includes(': ') && e.startsWith('specs/') ? e : `specs/x12/${version}/dictionary: ${e}`,
+      ),
+    );
     dictionaries.set(version, merged.dictionary);
     building.delete(version);
     return merged.dictionary;
@@ -98,7 +118,9 @@ export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
   for (const version of versions) {
     const dictionary = build(version);
     const vdir = join(x12, version);
-    for (const f of readdirSync(vdir).filter((n) => /^\d{3}\.json$/.test(n)).sort()) {
+    for (const f of readdirSync(vdir)
+      .filter((n) => /^\d{3}\.json$/.test(n))
+      .sort()) {
       const path = join(vdir, f);
       const name = relative(root, path);
       const data = readJson(path, root, errors);
@@ -110,7 +132,9 @@ export function loadSpecs(dir: string = DEFAULT_SPECS_DIR): LoadedSpecs {
       }
       const file = data as SetSpecFile;
       if (file.version !== version || `${file.set}.json` !== f) {
-        errors.push(`${name}: declares set ${file.set} version ${file.version}, which does not match its path`);
+        errors.push(
+          `${name}: declares set ${file.set} version ${file.version}, which does not match its path`,
+        );
         continue;
       }
       if (!dictionary) {

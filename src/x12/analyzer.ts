@@ -205,9 +205,19 @@ export class X12Analyzer {
         } else if (tag === 'TA1' && this.group === undefined) {
           // An interchange acknowledgment travels inside an interchange, before any group.
         } else if (this.group !== undefined) {
-          this.strayIn(seg, 'segment-outside-set', (n) => `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any transaction set (between ST/SE pairs of group ${this.group?.header.controlNumber})`);
+          this.strayIn(
+            seg,
+            'segment-outside-set',
+            (n) =>
+              `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any transaction set (between ST/SE pairs of group ${this.group?.header.controlNumber})`,
+          );
         } else {
-          this.strayIn(seg, 'segment-outside-group', (n) => `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any functional group (GS/GE)`);
+          this.strayIn(
+            seg,
+            'segment-outside-group',
+            (n) =>
+              `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any functional group (GS/GE)`,
+          );
         }
     }
   }
@@ -247,9 +257,14 @@ export class X12Analyzer {
       ic.declaredGroups = declared;
       if (/^\d+$/.test(declared) && Number(declared) !== ic.groupCount) {
         this.file(
-          issue('iea-group-count', `IEA01 says ${declared} functional group(s), the interchange has ${ic.groupCount}`, locate(iea, 1), {
-            data: declared,
-          }),
+          issue(
+            'iea-group-count',
+            `IEA01 says ${declared} functional group(s), the interchange has ${ic.groupCount}`,
+            locate(iea, 1),
+            {
+              data: declared,
+            },
+          ),
         );
       }
       const control = iea.element(2);
@@ -308,9 +323,14 @@ export class X12Analyzer {
       group.declaredSets = declared;
       if (/^\d+$/.test(declared) && Number(declared) !== group.setCount) {
         this.file(
-          issue('ge-set-count', `GE01 says ${declared} transaction set(s), the group has ${group.setCount}`, locate(ge, 1), {
-            data: declared,
-          }),
+          issue(
+            'ge-set-count',
+            `GE01 says ${declared} transaction set(s), the group has ${group.setCount}`,
+            locate(ge, 1),
+            {
+              data: declared,
+            },
+          ),
         );
       }
       const control = ge.element(2);
@@ -342,7 +362,13 @@ export class X12Analyzer {
     const group = this.group;
     if (group === undefined) {
       this.set = { result, orphan: true };
-      this.file(issue('segment-outside-group', `ST (transaction set ${result.id} ${result.controlNumber}) is outside any functional group (GS/GE)`, locate(st)));
+      this.file(
+        issue(
+          'segment-outside-group',
+          `ST (transaction set ${result.id} ${result.controlNumber}) is outside any functional group (GS/GE)`,
+          locate(st),
+        ),
+      );
       return;
     }
     this.set = { result, orphan: false };
@@ -369,7 +395,11 @@ export class X12Analyzer {
     const version = group.header.version;
     const found = specs.resolve(version, result.id);
     const expectedGroup = found?.spec.functionalGroup ?? specs.functionalGroupOf(result.id);
-    if (expectedGroup !== undefined && group.header.functionalId !== '' && expectedGroup !== group.header.functionalId) {
+    if (
+      expectedGroup !== undefined &&
+      group.header.functionalId !== '' &&
+      expectedGroup !== group.header.functionalId
+    ) {
       this.file(
         issue(
           'set-wrong-group',
@@ -458,9 +488,12 @@ export class X12Analyzer {
   }
 
   private strayOutside(seg: Segment): void {
-    const after = this.last?.tag === 'IEA' || this.stray !== undefined ? 'after the last IEA' : 'before any ISA';
+    const after =
+      this.last?.tag === 'IEA' || this.stray !== undefined ? 'after the last IEA' : 'before any ISA';
     this.strayIn(seg, 'data-outside-interchange', (n) =>
-      n === 1 ? `${seg.tag} is outside any interchange (${after})` : `${n} segments (from ${seg.tag} on) are outside any interchange`,
+      n === 1
+        ? `${seg.tag} is outside any interchange (${after})`
+        : `${n} segments (from ${seg.tag} on) are outside any interchange`,
     );
   }
 

@@ -80,7 +80,10 @@ export function checkValue(value: string, def: CompiledElement, label: string): 
       break;
     case 'R':
       if (!DECIMAL.test(value)) {
-        return { code: 'invalid-character', message: `${describe(label, def)} must be a decimal number, found '${value}'` };
+        return {
+          code: 'invalid-character',
+          message: `${describe(label, def)} must be a decimal number, found '${value}'`,
+        };
       }
       length = mantissaDigits(value);
       break;
@@ -101,7 +104,10 @@ export function checkValue(value: string, def: CompiledElement, label: string): 
     default:
       // N0..N9
       if (!NUMERIC.test(value)) {
-        return { code: 'invalid-character', message: `${describe(label, def)} must be a whole number of digits (type ${type}), found '${value}'` };
+        return {
+          code: 'invalid-character',
+          message: `${describe(label, def)} must be a whole number of digits (type ${type}), found '${value}'`,
+        };
       }
       length = countDigits(value);
   }
@@ -151,7 +157,11 @@ export interface SyntaxViolation {
 }
 
 /** Evaluates syntax notes over which positions are present. `present[i]` is position i + 1. */
-export function checkSyntax(rules: readonly SyntaxRule[], present: (position: number) => boolean, label: (p: number) => string): SyntaxViolation[] {
+export function checkSyntax(
+  rules: readonly SyntaxRule[],
+  present: (position: number) => boolean,
+  label: (p: number) => string,
+): SyntaxViolation[] {
   const out: SyntaxViolation[] = [];
   for (const rule of rules) {
     const ps = rule.positions;

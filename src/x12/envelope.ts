@@ -79,9 +79,47 @@ export function readGroupHeader(gs: Segment): GroupHeader {
 
 /** Interchange id qualifiers (I05). */
 const ID_QUALIFIERS = new Set([
-  '01', '02', '03', '04', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '18', '19', '20',
-  '21', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32', '33', '34', '35', '36', '37', '38',
-  'AM', 'NR', 'SA', 'SN', 'ZZ',
+  '01',
+  '02',
+  '03',
+  '04',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  '14',
+  '15',
+  '16',
+  '17',
+  '18',
+  '19',
+  '20',
+  '21',
+  '22',
+  '23',
+  '24',
+  '25',
+  '26',
+  '27',
+  '28',
+  '29',
+  '30',
+  '31',
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '38',
+  'AM',
+  'NR',
+  'SA',
+  'SN',
+  'ZZ',
 ]);
 
 const ISA_NAMES = [
@@ -123,7 +161,8 @@ export function checkInterchangeHeader(isa: Segment): Issue[] {
   }
   for (let n = 1; n <= 16 && n <= isa.count; n++) {
     const v = isa.element(n);
-    if (v.length !== ISA_WIDTHS[n]) bad(n, `must be exactly ${ISA_WIDTHS[n]} characters, found ${v.length}: '${v}'`);
+    if (v.length !== ISA_WIDTHS[n])
+      bad(n, `must be exactly ${ISA_WIDTHS[n]} characters, found ${v.length}: '${v}'`);
   }
   const e = (n: number) => isa.element(n);
   if (!/^\d\d$/.test(e(1))) bad(1, `must be a two-digit qualifier, found '${e(1)}'`);
@@ -134,11 +173,13 @@ export function checkInterchangeHeader(isa: Segment): Issue[] {
   if (e(8).trim() === '') bad(8, 'is blank');
   if (!isValidDate(e(9)) || e(9).length !== 6) bad(9, `must be a date YYMMDD, found '${e(9)}'`);
   if (!isValidTime(e(10)) || e(10).length !== 4) bad(10, `must be a time HHMM, found '${e(10)}'`);
-  if (!/^\d{5}$/.test(e(12))) bad(12, `must be a five-digit version such as 00401 or 00501, found '${e(12)}'`);
+  if (!/^\d{5}$/.test(e(12)))
+    bad(12, `must be a five-digit version such as 00401 or 00501, found '${e(12)}'`);
   else if (e(12) < '00402' && e(11) !== 'U') bad(11, `must be 'U' before version 00402, found '${e(11)}'`);
   if (!/^\d{9}$/.test(e(13))) bad(13, `must be nine digits, found '${e(13)}'`);
   if (e(14) !== '0' && e(14) !== '1') bad(14, `must be 0 or 1, found '${e(14)}'`);
-  if (!['P', 'T', 'I'].includes(e(15))) bad(15, `must be P (production), T (test) or I (information), found '${e(15)}'`);
+  if (!['P', 'T', 'I'].includes(e(15)))
+    bad(15, `must be P (production), T (test) or I (information), found '${e(15)}'`);
   return out;
 }
 
@@ -150,14 +191,18 @@ function runRules(seg: Segment, rules: FieldRule[], code: (n: number) => IssueCo
     const v = seg.element(n);
     const why = test(v, seg);
     if (why !== undefined) {
-      out.push(issue(code(n), `${seg.tag}${n < 10 ? '0' : ''}${n} (${name}) ${why}`, locate(seg, n), { data: v }));
+      out.push(
+        issue(code(n), `${seg.tag}${n < 10 ? '0' : ''}${n} (${name}) ${why}`, locate(seg, n), { data: v }),
+      );
     }
   }
   return out;
 }
 
 const numeric = (min: number, max: number) => (v: string) =>
-  /^\d+$/.test(v) && v.length >= min && v.length <= max ? undefined : `must be ${min === max ? max : `${min} to ${max}`} digits, found '${v}'`;
+  /^\d+$/.test(v) && v.length >= min && v.length <= max
+    ? undefined
+    : `must be ${min === max ? max : `${min} to ${max}`} digits, found '${v}'`;
 const text = (min: number, max: number) => (v: string) =>
   v.length >= min && v.length <= max ? undefined : `must be ${min} to ${max} characters, found '${v}'`;
 
@@ -167,17 +212,28 @@ export function checkGroupHeader(gs: Segment): Issue[] {
   return runRules(
     gs,
     [
-      [1, 'Functional Identifier Code', (v) => (/^[A-Z]{2}$/.test(v) ? undefined : `must be two letters, found '${v}'`)],
+      [
+        1,
+        'Functional Identifier Code',
+        (v) => (/^[A-Z]{2}$/.test(v) ? undefined : `must be two letters, found '${v}'`),
+      ],
       [2, 'Application Sender Code', text(2, 15)],
       [3, 'Application Receiver Code', text(2, 15)],
       [
         4,
         'Date',
-        (v) => (v.length === dateLength && isValidDate(v) ? undefined : `must be a date ${dateLength === 8 ? 'CCYYMMDD' : 'YYMMDD'}, found '${v}'`),
+        (v) =>
+          v.length === dateLength && isValidDate(v)
+            ? undefined
+            : `must be a date ${dateLength === 8 ? 'CCYYMMDD' : 'YYMMDD'}, found '${v}'`,
       ],
       [5, 'Time', (v) => (isValidTime(v) ? undefined : `must be a time HHMM[SS[DD]], found '${v}'`)],
       [6, 'Group Control Number', numeric(1, 9)],
-      [7, 'Responsible Agency Code', (v) => (v === 'X' || v === 'T' ? undefined : `must be X (ASC X12) or T (TDCC), found '${v}'`)],
+      [
+        7,
+        'Responsible Agency Code',
+        (v) => (v === 'X' || v === 'T' ? undefined : `must be X (ASC X12) or T (TDCC), found '${v}'`),
+      ],
       [8, 'Version / Release / Industry Identifier Code', text(1, 12)],
     ],
     (n) => (n === 6 ? 'gs-control-number-invalid' : 'gs-field-invalid'),
@@ -188,9 +244,17 @@ export function checkSetHeader(st: Segment): Issue[] {
   return runRules(
     st,
     [
-      [1, 'Transaction Set Identifier Code', (v) => (/^\d{3}$/.test(v) ? undefined : `must be three digits, found '${v}'`)],
+      [
+        1,
+        'Transaction Set Identifier Code',
+        (v) => (/^\d{3}$/.test(v) ? undefined : `must be three digits, found '${v}'`),
+      ],
       [2, 'Transaction Set Control Number', text(4, 9)],
-      [3, 'Implementation Convention Reference', (v) => (v.length <= 35 ? undefined : `must be at most 35 characters, found ${v.length}`)],
+      [
+        3,
+        'Implementation Convention Reference',
+        (v) => (v.length <= 35 ? undefined : `must be at most 35 characters, found ${v.length}`),
+      ],
     ],
     (n) => (n === 2 ? 'st-control-number-invalid' : 'st-field-invalid'),
   );

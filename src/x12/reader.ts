@@ -6,7 +6,7 @@ import { SegmentTokenizer, type TokenizerOptions } from './tokenizer.ts';
 
 export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
 
-export interface ReaderOptions extends TokenizerOptions {}
+export type ReaderOptions = TokenizerOptions;
 
 /**
  * Slices fed to the tokenizer. Reads can be large (fewer system calls), but a batch of segments should
@@ -15,7 +15,10 @@ export interface ReaderOptions extends TokenizerOptions {}
 const SLICE = 64 * 1024;
 
 /** Segments in batches (one per input slice that completed any). */
-export async function* readSegmentBatches(source: ByteSource, options: ReaderOptions = {}): AsyncGenerator<Segment[]> {
+export async function* readSegmentBatches(
+  source: ByteSource,
+  options: ReaderOptions = {},
+): AsyncGenerator<Segment[]> {
   const tokenizer = new SegmentTokenizer(options);
   for await (const input of source) {
     const chunk = typeof input === 'string' ? Buffer.from(input) : input;
@@ -29,12 +32,18 @@ export async function* readSegmentBatches(source: ByteSource, options: ReaderOpt
 }
 
 /** Segments one by one. */
-export async function* readSegments(source: ByteSource, options: ReaderOptions = {}): AsyncGenerator<Segment> {
+export async function* readSegments(
+  source: ByteSource,
+  options: ReaderOptions = {},
+): AsyncGenerator<Segment> {
   for await (const batch of readSegmentBatches(source, options)) yield* batch;
 }
 
 /** Reads a whole in-memory input at once: for tests and small payloads. */
-export function tokenize(input: Uint8Array | string, options: ReaderOptions = {}): { segments: Segment[]; issues: Issue[] } {
+export function tokenize(
+  input: Uint8Array | string,
+  options: ReaderOptions = {},
+): { segments: Segment[]; issues: Issue[] } {
   const issues: Issue[] = [];
   const onIssue = (i: Issue) => {
     issues.push(i);

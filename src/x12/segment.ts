@@ -25,7 +25,7 @@ export interface Syntax {
 export class Segment {
   // Declared, not initialised as a class field: a field initialiser runs define-semantics code on every
   // construction, which shows in the reader's profile.
-  private declare decoded: string[] | undefined;
+  declare private decoded: string[] | undefined;
 
   constructor(
     readonly tag: string,

@@ -15,7 +15,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
 const TAB = 0x09;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 export interface TokenizerOptions {
   /** How element text is decoded. utf8 by default; latin1 keeps every byte as one character. */
@@ -40,7 +40,8 @@ type Mode = typeof START | typeof INTERCHANGE | typeof BETWEEN | typeof SKIP;
 
 // Tag keys as tagAt computes them, so the hot path compares numbers rather than strings.
 const key2 = (tag: string) => 0x10000 | (tag.charCodeAt(0) << 8) | tag.charCodeAt(1);
-const key3 = (tag: string) => 0x1000000 | (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2);
+const key3 = (tag: string) =>
+  0x1000000 | (tag.charCodeAt(0) << 16) | (tag.charCodeAt(1) << 8) | tag.charCodeAt(2);
 const ST = key2('ST');
 const SE = key2('SE');
 const GS = key2('GS');
@@ -88,7 +89,9 @@ export class SegmentTokenizer {
     if (this.ended) throw new Error('SegmentTokenizer.push after end');
     const out: Segment[] = [];
     if (chunk.length === 0) return out;
-    this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.chunks.push(
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length),
+    );
     this.chunkBytes += chunk.length;
     if (this.chunkBytes >= this.need) this.scan(false, out);
     return out;
@@ -393,7 +396,12 @@ export class SegmentTokenizer {
     return tag;
   }
 
-  private binaryBounds(str: string, pos: number, tag: string, final: boolean): { payloadStart: number; payloadEnd: number } | undefined | 'more' {
+  private binaryBounds(
+    str: string,
+    pos: number,
+    tag: string,
+    final: boolean,
+  ): { payloadStart: number; payloadEnd: number } | undefined | 'more' {
     const sep = this.sepCode;
     // BIN01 is the length; BDS01 is a filter id and BDS02 the length.
     let i = pos + tag.length;
@@ -448,7 +456,12 @@ export class SegmentTokenizer {
       if (str.length - i < 3 && !this.ended) return i;
       this.atStart = false;
       if (str.charCodeAt(i) === 0xef && str.charCodeAt(i + 1) === 0xbb && str.charCodeAt(i + 2) === 0xbf) {
-        this.report('byte-order-mark', 'the input starts with a UTF-8 byte-order mark; it was skipped', this.base + i, 1);
+        this.report(
+          'byte-order-mark',
+          'the input starts with a UTF-8 byte-order mark; it was skipped',
+          this.base + i,
+          1,
+        );
         i += 3;
       }
     }
@@ -492,12 +505,24 @@ export class SegmentTokenizer {
     const head = window.slice(0, 40);
     const at = { offset: this.base + pos, line: s.lineAt(pos), segment: this.index + 1 };
     if (/^UN[AB]/.test(head)) {
-      this.onIssue(issue('edifact-not-supported', `this is EDIFACT (it starts with '${head.slice(0, 3)}'), not X12; Dockside reads X12 only`, at));
+      this.onIssue(
+        issue(
+          'edifact-not-supported',
+          `this is EDIFACT (it starts with '${head.slice(0, 3)}'), not X12; Dockside reads X12 only`,
+          at,
+        ),
+      );
       return undefined;
     }
     const m = /^([A-Z][A-Z0-9]{1,2})([^A-Za-z0-9\s])/.exec(head);
     if (!m) {
-      this.onIssue(issue('not-x12', `expected an X12 interchange starting with 'ISA', found '${printable(head.slice(0, 20))}'`, at));
+      this.onIssue(
+        issue(
+          'not-x12',
+          `expected an X12 interchange starting with 'ISA', found '${printable(head.slice(0, 20))}'`,
+          at,
+        ),
+      );
       return undefined;
     }
     const element = m[2]!;

@@ -4,7 +4,15 @@
 import { checkSyntax, checkValue } from './elements.ts';
 import { issue, type Issue, type IssueCode, type Location, type Severity } from './issues.ts';
 import type { Segment } from './segment.ts';
-import { pad, type CompiledElement, type CompiledHierarchy, type CompiledSegment, type CompiledSet, type LoopNode, type Node } from './spec/compile.ts';
+import {
+  pad,
+  type CompiledElement,
+  type CompiledHierarchy,
+  type CompiledSegment,
+  type CompiledSet,
+  type LoopNode,
+  type Node,
+} from './spec/compile.ts';
 
 interface Frame {
   loop: LoopNode;
@@ -22,8 +30,7 @@ interface HlRecord {
 }
 
 type Match =
-  | { kind: 'repeat' | 'segment' | 'enter'; depth: number; index: number }
-  | { kind: 'restart'; depth: number };
+  { kind: 'repeat' | 'segment' | 'enter'; depth: number; index: number } | { kind: 'restart'; depth: number };
 
 export class SetValidator {
   private readonly stack: Frame[];
@@ -36,7 +43,9 @@ export class SetValidator {
     private readonly spec: CompiledSet,
     private readonly emit: (issue: Issue) => void,
   ) {
-    this.stack = [{ loop: spec.root, index: -1, counts: new Array<number>(spec.root.children.length).fill(0) }];
+    this.stack = [
+      { loop: spec.root, index: -1, counts: new Array<number>(spec.root.children.length).fill(0) },
+    ];
   }
 
   /** Every segment from ST to SE inclusive, in order. */
@@ -44,7 +53,13 @@ export class SetValidator {
     const tag = seg.tag;
     const match = this.match(tag);
     const loc = (loop: string | undefined): Location => {
-      const l: Location = { offset: seg.offset, line: seg.line, segment: seg.index, tag, position: seg.position };
+      const l: Location = {
+        offset: seg.offset,
+        line: seg.line,
+        segment: seg.index,
+        tag,
+        position: seg.position,
+      };
       if (loop) l.loop = loop;
       return l;
     };
@@ -69,7 +84,11 @@ export class SetValidator {
       node = loop.children[0]!;
       loopId = loop.id;
       if (count > loop.max) {
-        this.report('loop-over-max', `loop ${loop.id} occurs ${count} times, more than its maximum ${loop.max}`, loc(loopId));
+        this.report(
+          'loop-over-max',
+          `loop ${loop.id} occurs ${count} times, more than its maximum ${loop.max}`,
+          loc(loopId),
+        );
       }
     } else {
       this.popTo(match.depth, here);
@@ -83,7 +102,11 @@ export class SetValidator {
         node = child.children[0]!;
         loopId = child.id;
         if (count > child.max) {
-          this.report('loop-over-max', `loop ${child.id} occurs ${count} times, more than its maximum ${child.max}`, loc(loopId));
+          this.report(
+            'loop-over-max',
+            `loop ${child.id} occurs ${count} times, more than its maximum ${child.max}`,
+            loc(loopId),
+          );
         }
       } else {
         node = child;
@@ -131,7 +154,8 @@ export class SetValidator {
       const children = f.loop.children;
       if (f.index >= 0 && !(d > 0 && f.index === 0)) {
         const current = children[f.index]!;
-        if (current.kind === 'segment' && current.tag === tag) return { kind: 'repeat', depth: d, index: f.index };
+        if (current.kind === 'segment' && current.tag === tag)
+          return { kind: 'repeat', depth: d, index: f.index };
       }
       for (let i = f.index + 1; i < children.length; i++) {
         const c = children[i]!;
@@ -165,7 +189,11 @@ export class SetValidator {
         const loopId = c.kind === 'loop' ? c.id : f.loop.id;
         if (loopId) location.loop = loopId;
         else delete location.loop;
-        this.report('mandatory-segment-missing', `mandatory ${what} is missing${where} before ${at.tag ?? 'the end of the set'}`, location);
+        this.report(
+          'mandatory-segment-missing',
+          `mandatory ${what} is missing${where} before ${at.tag ?? 'the end of the set'}`,
+          location,
+        );
       }
     }
   }
@@ -175,7 +203,11 @@ export class SetValidator {
     if (!this.spec.knownTags.has(tag)) {
       this.report('unrecognized-segment', `'${tag}' is not a segment of X12 ${this.spec.version}`, location);
     } else if (!this.spec.tags.has(tag)) {
-      this.report('segment-not-in-set', `${tag} is not part of the ${this.spec.id} (${this.spec.name}) transaction set`, location);
+      this.report(
+        'segment-not-in-set',
+        `${tag} is not part of the ${this.spec.id} (${this.spec.name}) transaction set`,
+        location,
+      );
     } else {
       this.report(
         'segment-out-of-order',
@@ -195,7 +227,14 @@ export class SetValidator {
       const d = defs[i - 1]!;
       const label = `${seg.tag}${pad(i)}`;
       if (value === '') {
-        if (d.usage === 'M') this.elementIssue('mandatory-element-missing', `${label} (${d.name}) is mandatory but empty or missing`, at, i, d);
+        if (d.usage === 'M')
+          this.elementIssue(
+            'mandatory-element-missing',
+            `${label} (${d.name}) is mandatory but empty or missing`,
+            at,
+            i,
+            d,
+          );
         continue;
       }
       if (d.usage === 'N') {
@@ -237,7 +276,11 @@ export class SetValidator {
       }
     }
     if (def.syntax.length > 0) {
-      const violations = checkSyntax(def.syntax, (p) => (els[p] ?? '') !== '', (p) => `${seg.tag}${pad(p)}`);
+      const violations = checkSyntax(
+        def.syntax,
+        (p) => (els[p] ?? '') !== '',
+        (p) => `${seg.tag}${pad(p)}`,
+      );
       for (const v of violations) {
         const d = defs[v.position - 1];
         this.elementIssue(v.code, v.message, at, v.position, d, els[v.position]);
@@ -245,7 +288,15 @@ export class SetValidator {
     }
   }
 
-  private checkOne(value: string, d: CompiledElement, label: string, at: Location, i: number, repetition: number | undefined, component: string): void {
+  private checkOne(
+    value: string,
+    d: CompiledElement,
+    label: string,
+    at: Location,
+    i: number,
+    repetition: number | undefined,
+    component: string,
+  ): void {
     const extra = repetition !== undefined ? { repetition } : {};
     if (d.components !== undefined) {
       const comps = value.split(component);
@@ -266,7 +317,15 @@ export class SetValidator {
         const clabel = `${label}-${pad(k + 1)}`;
         if (cv === '') {
           if (cd.usage === 'M') {
-            this.elementIssue('mandatory-element-missing', `${clabel} (${cd.name}) is mandatory in ${label}`, at, i, cd, undefined, { ...extra, component: k + 1 });
+            this.elementIssue(
+              'mandatory-element-missing',
+              `${clabel} (${cd.name}) is mandatory in ${label}`,
+              at,
+              i,
+              cd,
+              undefined,
+              { ...extra, component: k + 1 },
+            );
           }
           return;
         }
@@ -274,8 +333,15 @@ export class SetValidator {
         if (p) this.elementIssue(p.code, p.message, at, i, cd, cv, { ...extra, component: k + 1 });
       });
       if (d.syntax && d.syntax.length > 0) {
-        for (const v of checkSyntax(d.syntax, (p) => (comps[p - 1] ?? '') !== '', (p) => `${label}-${pad(p)}`)) {
-          this.elementIssue(v.code, v.message, at, i, defs[v.position - 1], comps[v.position - 1], { ...extra, component: v.position });
+        for (const v of checkSyntax(
+          d.syntax,
+          (p) => (comps[p - 1] ?? '') !== '',
+          (p) => `${label}-${pad(p)}`,
+        )) {
+          this.elementIssue(v.code, v.message, at, i, defs[v.position - 1], comps[v.position - 1], {
+            ...extra,
+            component: v.position,
+          });
         }
       }
       return;
@@ -311,7 +377,13 @@ export class SetValidator {
     this.report(code, message, location, value?.slice(0, 99), severity);
   }
 
-  private report(code: IssueCode, message: string, location: Location, data?: string, severity?: Severity): void {
+  private report(
+    code: IssueCode,
+    message: string,
+    location: Location,
+    data?: string,
+    severity?: Severity,
+  ): void {
     const extra: { data?: string; severity?: Severity } = {};
     if (data !== undefined) extra.data = data;
     if (severity !== undefined) extra.severity = severity;
@@ -328,13 +400,23 @@ export class SetValidator {
     const expected = String(++this.hlCount);
     const el = (n: number, ref: string): Location => ({ ...at, element: n, elementRef: ref });
     if (id !== expected && id !== '') {
-      this.report('hl-sequence', `HL01 is '${id}' where ${expected} was expected: HL01 counts 1, 2, 3… in order`, el(1, '628'), id);
+      this.report(
+        'hl-sequence',
+        `HL01 is '${id}' where ${expected} was expected: HL01 counts 1, 2, 3… in order`,
+        el(1, '628'),
+        id,
+      );
     }
     let parentLevel: string | undefined;
     if (parentId !== '') {
       const parent = this.hl.get(parentId);
       if (!parent) {
-        this.report('hl-parent-missing', `HL02 names parent '${parentId}', which is not an earlier HL01 of this set`, el(2, '734'), parentId);
+        this.report(
+          'hl-parent-missing',
+          `HL02 names parent '${parentId}', which is not an earlier HL01 of this set`,
+          el(2, '734'),
+          parentId,
+        );
       } else {
         parentLevel = parent.level;
         parent.hasChild = true;
@@ -347,7 +429,8 @@ export class SetValidator {
           );
         }
       }
-      if (parentId === id) this.report('hl-parent-missing', `HL ${id} names itself as its parent`, el(2, '734'), parentId);
+      if (parentId === id)
+        this.report('hl-parent-missing', `HL ${id} names itself as its parent`, el(2, '734'), parentId);
     }
     if (hierarchy && level !== '') {
       const def = hierarchy.levels.get(level);
@@ -363,14 +446,14 @@ export class SetValidator {
       } else if (parentId === '' && def.parents.size > 0) {
         this.report(
           'hl-parent-level',
-          `a ${def.name} level (HL03 ${level}) must hang under ${[...def.parents].join(' or ')}, but HL02 is empty`,
+          `${article(def.name)} ${def.name} level (HL03 ${level}) must hang under ${[...def.parents].join(' or ')}, but HL02 is empty`,
           el(2, '734'),
         );
       } else if (parentLevel !== undefined && !def.parents.has(parentLevel)) {
         const allowed = def.parents.size > 0 ? [...def.parents].join(' or ') : 'nothing (it is a top level)';
         this.report(
           'hl-parent-level',
-          `a ${def.name} level (HL03 ${level}) cannot hang under a level '${parentLevel}' (HL ${parentId}); it may hang under ${allowed}`,
+          `${article(def.name)} ${def.name} level (HL03 ${level}) cannot hang under a level '${parentLevel}' (HL ${parentId}); it may hang under ${allowed}`,
           el(2, '734'),
           parentId,
         );
@@ -396,4 +479,8 @@ export class SetValidator {
       }
     }
   }
+}
+
+function article(word: string): string {
+  return /^[AEIOU]/i.test(word) ? 'an' : 'a';
 }

@@ -27,7 +27,14 @@ export function goldenFiles(): GoldenFile[] {
       for (const f of readdirSync(sdir).sort()) {
         if (!f.endsWith('.edi') || f.includes('.expected')) continue;
         const path = join(sdir, f);
-        out.push({ name: relative(GOLDEN_X12, path), path, version, set, valid: f.startsWith('valid'), bytes: readFileSync(path) });
+        out.push({
+          name: relative(GOLDEN_X12, path),
+          path,
+          version,
+          set,
+          valid: f.startsWith('valid'),
+          bytes: readFileSync(path),
+        });
       }
     }
   }

@@ -45,7 +45,10 @@ export function isaText(o: EnvelopeOptions = {}): string {
 }
 
 /** Bodies are set contents without ST/SE, written with '*' (converted to the chosen element separator). */
-export function interchange(sets: { id: string; body: string[]; control?: string }[][], o: EnvelopeOptions = {}): string {
+export function interchange(
+  sets: { id: string; body: string[]; control?: string }[][],
+  o: EnvelopeOptions = {},
+): string {
   const e = o.element ?? '*';
   const term = (o.segment ?? '~') + (o.suffix ?? '\n');
   const conv = (s: string) => s.split('*').join(e);
@@ -57,7 +60,11 @@ export function interchange(sets: { id: string; body: string[]; control?: string
     lines.push(conv(`GS*${fid}*SENDERAPP*RECEIVERAPP*20261126*1030*${gctl}*X*${gsVersion}`));
     group.forEach((set, si) => {
       const ctl = set.control ?? String(si + 1).padStart(4, '0');
-      lines.push(conv(`ST*${set.id}*${ctl}`), ...set.body.map(conv), conv(`SE*${set.body.length + 2}*${ctl}`));
+      lines.push(
+        conv(`ST*${set.id}*${ctl}`),
+        ...set.body.map(conv),
+        conv(`SE*${set.body.length + 2}*${ctl}`),
+      );
     });
     lines.push(conv(`GE*${group.length}*${gctl}`));
   });
@@ -72,8 +79,20 @@ export const miniDictionary: DictionaryFile = {
     '143': { name: 'Transaction Set Identifier Code', type: 'ID', min: 3, max: 3 },
     '329': { name: 'Transaction Set Control Number', type: 'AN', min: 4, max: 9 },
     '96': { name: 'Number of Included Segments', type: 'N0', min: 1, max: 10 },
-    '353': { name: 'Transaction Set Purpose Code', type: 'ID', min: 2, max: 2, codes: { '00': 'Original', '01': 'Cancellation' } },
-    '92': { name: 'Purchase Order Type Code', type: 'ID', min: 2, max: 2, commonCodes: { SA: 'Stand-alone Order', NE: 'New Order' } },
+    '353': {
+      name: 'Transaction Set Purpose Code',
+      type: 'ID',
+      min: 2,
+      max: 2,
+      codes: { '00': 'Original', '01': 'Cancellation' },
+    },
+    '92': {
+      name: 'Purchase Order Type Code',
+      type: 'ID',
+      min: 2,
+      max: 2,
+      commonCodes: { SA: 'Stand-alone Order', NE: 'New Order' },
+    },
     '324': { name: 'Purchase Order Number', type: 'AN', min: 1, max: 22 },
     '373': { name: 'Date', type: 'DT', min: 8, max: 8 },
     '337': { name: 'Time', type: 'TM', min: 4, max: 8 },
@@ -91,7 +110,13 @@ export const miniDictionary: DictionaryFile = {
     '628': { name: 'Hierarchical ID Number', type: 'AN', min: 1, max: 12 },
     '734': { name: 'Hierarchical Parent ID Number', type: 'AN', min: 1, max: 12 },
     '735': { name: 'Hierarchical Level Code', type: 'ID', min: 1, max: 2 },
-    '736': { name: 'Hierarchical Child Code', type: 'ID', min: 1, max: 1, codes: { '0': 'No children', '1': 'Children' } },
+    '736': {
+      name: 'Hierarchical Child Code',
+      type: 'ID',
+      min: 1,
+      max: 1,
+      codes: { '0': 'No children', '1': 'Children' },
+    },
     '1018': { name: 'Exponent', type: 'R', min: 1, max: 15 },
     '649': { name: 'Multiplier', type: 'R', min: 1, max: 10 },
     '380': { name: 'Quantity', type: 'R', min: 1, max: 15 },
@@ -109,8 +134,20 @@ export const miniDictionary: DictionaryFile = {
     },
   },
   segments: {
-    ST: { name: 'Transaction Set Header', elements: [{ ref: '143', usage: 'M' }, { ref: '329', usage: 'M' }] },
-    SE: { name: 'Transaction Set Trailer', elements: [{ ref: '96', usage: 'M' }, { ref: '329', usage: 'M' }] },
+    ST: {
+      name: 'Transaction Set Header',
+      elements: [
+        { ref: '143', usage: 'M' },
+        { ref: '329', usage: 'M' },
+      ],
+    },
+    SE: {
+      name: 'Transaction Set Trailer',
+      elements: [
+        { ref: '96', usage: 'M' },
+        { ref: '329', usage: 'M' },
+      ],
+    },
     BEG: {
       name: 'Beginning Segment for Purchase Order',
       elements: [
@@ -123,7 +160,11 @@ export const miniDictionary: DictionaryFile = {
     },
     REF: {
       name: 'Reference Identification',
-      elements: [{ ref: '128', usage: 'M' }, { ref: '127', usage: 'X' }, { ref: '352', usage: 'X' }],
+      elements: [
+        { ref: '128', usage: 'M' },
+        { ref: '127', usage: 'X' },
+        { ref: '352', usage: 'X' },
+      ],
       syntax: ['R0203'],
     },
     N1: {
@@ -161,10 +202,26 @@ export const miniDictionary: DictionaryFile = {
     },
     SN1: {
       name: 'Item Detail (Shipment)',
-      elements: [{ ref: '350', usage: 'O' }, { ref: '380', usage: 'M' }, { ref: '355', usage: 'M' }],
+      elements: [
+        { ref: '350', usage: 'O' },
+        { ref: '380', usage: 'M' },
+        { ref: '355', usage: 'M' },
+      ],
     },
-    MEA: { name: 'Measurements', elements: [{ ref: '380', usage: 'O' }, { ref: 'C001', usage: 'O' }] },
-    DTM: { name: 'Date/Time Reference', elements: [{ ref: '373', usage: 'M' }, { ref: '337', usage: 'O' }] },
+    MEA: {
+      name: 'Measurements',
+      elements: [
+        { ref: '380', usage: 'O' },
+        { ref: 'C001', usage: 'O' },
+      ],
+    },
+    DTM: {
+      name: 'Date/Time Reference',
+      elements: [
+        { ref: '373', usage: 'M' },
+        { ref: '337', usage: 'O' },
+      ],
+    },
   },
 };
 miniDictionary.elements!['328'] = { name: 'Release Number', type: 'AN', min: 1, max: 30 };
@@ -235,7 +292,9 @@ export const mini856: SetSpecFile = {
 };
 
 export function miniRegistry(sets: SetSpecFile[] = [mini850, mini856]): SpecRegistry {
-  const { dictionary, errors } = mergeDictionaries('004010', [{ name: 'mini.json', content: miniDictionary }]);
+  const { dictionary, errors } = mergeDictionaries('004010', [
+    { name: 'mini.json', content: miniDictionary },
+  ]);
   if (errors.length > 0) throw new Error(errors.join('\n'));
   return new SpecRegistry(
     sets.map((s) => {

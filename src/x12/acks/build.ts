@@ -42,7 +42,9 @@ export interface AckInterchange {
 const IMPLEMENTATION_999 = '005010X231';
 
 export function buildAcknowledgments(analysis: AnalysisResult, options: AckOptions): AckInterchange[] {
-  return analysis.interchanges.map((ic) => buildForInterchange(ic, options)).filter((a): a is AckInterchange => a !== undefined);
+  return analysis.interchanges
+    .map((ic) => buildForInterchange(ic, options))
+    .filter((a): a is AckInterchange => a !== undefined);
 }
 
 export function buildForInterchange(ic: InterchangeResult, options: AckOptions): AckInterchange | undefined {
@@ -57,7 +59,9 @@ export function buildForInterchange(ic: InterchangeResult, options: AckOptions):
 
   const functionalPolicy = options.functional ?? 'auto';
   const groups =
-    functionalPolicy === 'none' ? [] : ic.groups.filter((g) => options.ackAcks === true || g.header.functionalId !== 'FA');
+    functionalPolicy === 'none'
+      ? []
+      : ic.groups.filter((g) => options.ackAcks === true || g.header.functionalId !== 'FA');
   if (!sendTa1 && groups.length === 0) return undefined;
 
   const d = ackDelimiters(ic);
@@ -114,15 +118,29 @@ export function buildForInterchange(ic: InterchangeResult, options: AckOptions):
   for (const [type, gs] of byType) {
     groupCount++;
     const groupControl = String(options.controlNumbers.next('group'));
-    const version = type === '999' ? IMPLEMENTATION_999 : (gs[0]!.header.version || '004010');
+    const version = type === '999' ? IMPLEMENTATION_999 : gs[0]!.header.version || '004010';
     out.segments.push({
       tag: 'GS',
-      elements: ['FA', gs[0]!.header.receiverCode, gs[0]!.header.senderCode, date8, time4, groupControl, 'X', version],
+      elements: [
+        'FA',
+        gs[0]!.header.receiverCode,
+        gs[0]!.header.senderCode,
+        date8,
+        time4,
+        groupControl,
+        'X',
+        version,
+      ],
     });
     for (const g of gs) {
       const setControl = pad(options.controlNumbers.next('set'), 4);
       const ack = functionalAck(g, type, version, setControl, d);
-      out.functional.push({ type, groupControlNumber: g.header.controlNumber, code: ack.code, setCodes: ack.setCodes });
+      out.functional.push({
+        type,
+        groupControlNumber: g.header.controlNumber,
+        code: ack.code,
+        setCodes: ack.setCodes,
+      });
       out.segments.push(...ack.segments);
     }
     out.segments.push({ tag: 'GE', elements: [String(gs.length), groupControl] });
@@ -134,7 +152,9 @@ export function buildForInterchange(ic: InterchangeResult, options: AckOptions):
 /** TA1 status of an interchange: R on any envelope error, E on envelope warnings with a TA1 code, else A. */
 export function interchangeStatus(ic: InterchangeResult): { code: 'A' | 'E' | 'R'; note: string } {
   const envelopeIssues = [...ic.issues, ...ic.groups.flatMap((g) => g.issues.filter(isInterchangeNote))];
-  const withCode = envelopeIssues.filter((i) => codeInfo(i.code).ta1 !== undefined || i.code === 'isa-field-invalid');
+  const withCode = envelopeIssues.filter(
+    (i) => codeInfo(i.code).ta1 !== undefined || i.code === 'isa-field-invalid',
+  );
   const error = withCode.find((i) => i.severity === 'error');
   if (error) return { code: 'R', note: ta1NoteCode(error) };
   const warning = withCode.find((i) => i.severity === 'warning');
@@ -162,8 +182,16 @@ function functionalAck(
 ): { code: string; setCodes: string[]; segments: BuiltSegment[] } {
   const v5 = version.slice(0, 6) >= '005010';
   const segments: BuiltSegment[] = [];
-  segments.push({ tag: 'ST', elements: type === '999' ? ['999', control, IMPLEMENTATION_999] : ['997', control] });
-  segments.push({ tag: 'AK1', elements: v5 ? [g.header.functionalId, g.header.controlNumber, g.header.version] : [g.header.functionalId, g.header.controlNumber] });
+  segments.push({
+    tag: 'ST',
+    elements: type === '999' ? ['999', control, IMPLEMENTATION_999] : ['997', control],
+  });
+  segments.push({
+    tag: 'AK1',
+    elements: v5
+      ? [g.header.functionalId, g.header.controlNumber, g.header.version]
+      : [g.header.functionalId, g.header.controlNumber],
+  });
   const setCodes: string[] = [];
   let accepted = 0;
   for (const s of g.sets) {
@@ -173,7 +201,9 @@ function functionalAck(
     segments.push(...ack.segments);
   }
   const groupErrors = g.issues.filter((i) => i.severity === 'error');
-  const groupCodes = unique(groupErrors.map((i) => codeInfo(i.code).group).filter((c): c is string => c !== undefined)).slice(0, 5);
+  const groupCodes = unique(
+    groupErrors.map((i) => codeInfo(i.code).group).filter((c): c is string => c !== undefined),
+  ).slice(0, 5);
   let code: string;
   if (groupErrors.length > 0 || !g.complete) code = 'R';
   else if (g.sets.length > 0 && accepted === 0) code = 'R';
@@ -182,8 +212,14 @@ function functionalAck(
   else code = 'A';
   if (!g.complete && !groupCodes.includes('3')) groupCodes.unshift('3');
   if (code === 'R' && accepted > 0) accepted = 0;
-  const declared = g.declaredSets !== undefined && /^\d+$/.test(g.declaredSets) ? String(Number(g.declaredSets)) : String(g.setCount);
-  segments.push({ tag: 'AK9', elements: [code, declared, String(g.setCount), String(accepted), ...groupCodes.slice(0, 5)] });
+  const declared =
+    g.declaredSets !== undefined && /^\d+$/.test(g.declaredSets)
+      ? String(Number(g.declaredSets))
+      : String(g.setCount);
+  segments.push({
+    tag: 'AK9',
+    elements: [code, declared, String(g.setCount), String(accepted), ...groupCodes.slice(0, 5)],
+  });
   segments.push({ tag: 'SE', elements: [String(segments.length + 1), control] });
   return { code, setCodes, segments };
 }
@@ -192,7 +228,10 @@ function setAck(s: SetResult, type: FunctionalAckType, v5: boolean, d: Delimiter
   const segments: BuiltSegment[] = [];
   segments.push({
     tag: 'AK2',
-    elements: v5 && s.implementation !== undefined ? [s.id, s.controlNumber, s.implementation] : [s.id, s.controlNumber],
+    elements:
+      v5 && s.implementation !== undefined
+        ? [s.id, s.controlNumber, s.implementation]
+        : [s.id, s.controlNumber],
   });
   const noted = s.issues.filter((i) => {
     const level = codeInfo(i.code).level;
@@ -216,7 +255,11 @@ function setAck(s: SetResult, type: FunctionalAckType, v5: boolean, d: Delimiter
       const code = type === '999' ? (info.element999 ?? info.element!) : info.element!;
       const l = i.location;
       const position: string | string[] = v5
-        ? [String(l.element), l.component !== undefined ? String(l.component) : '', l.repetition !== undefined ? String(l.repetition) : '']
+        ? [
+            String(l.element),
+            l.component !== undefined ? String(l.component) : '',
+            l.repetition !== undefined ? String(l.repetition) : '',
+          ]
         : String(l.element);
       const elements: (string | string[])[] = [position, l.elementRef ?? '', code];
       if (i.data !== undefined && i.data !== '') elements.push(clean(i.data, d).slice(0, 99));
@@ -253,7 +296,10 @@ function groupBySegment(issues: Issue[]): Issue[][] {
   const groups = new Map<string, Issue[]>();
   for (const i of issues) {
     const l = i.location;
-    const key = i.code === 'mandatory-segment-missing' || i.code === 'hl-required-segment-missing' ? `missing:${l.tag}:${l.segment}` : `at:${l.segment}`;
+    const key =
+      i.code === 'mandatory-segment-missing' || i.code === 'hl-required-segment-missing'
+        ? `missing:${l.tag}:${l.segment}`
+        : `at:${l.segment}`;
     const g = groups.get(key);
     if (g) g.push(i);
     else groups.set(key, [i]);
@@ -265,7 +311,8 @@ function ackDelimiters(ic: InterchangeResult): Delimiters {
   const d = ic.delimiters;
   const used = new Set([d.element, d.component, d.segment]);
   let repetition = d.repetition;
-  if (repetition === undefined && ic.header.version >= '00402') repetition = ['^', '{', '|', '!', '`'].find((c) => !used.has(c));
+  if (repetition === undefined && ic.header.version >= '00402')
+    repetition = ['^', '{', '|', '!', '`'].find((c) => !used.has(c));
   return repetition === undefined ? { ...d, repetition: undefined } : { ...d, repetition };
 }
 
@@ -304,5 +351,7 @@ function unique<T>(xs: T[]): T[] {
 
 /** The ack interchange as text, with its delimiters. */
 export function serializeAck(ack: AckInterchange): string {
-  return ack.segments.map((s) => `${formatBuilt(s, ack.delimiters)}${ack.delimiters.segment}${ack.delimiters.suffix}`).join('');
+  return ack.segments
+    .map((s) => `${formatBuilt(s, ack.delimiters)}${ack.delimiters.segment}${ack.delimiters.suffix}`)
+    .join('');
 }

@@ -120,7 +120,8 @@ export function mergeDictionaries(
   };
   const origin = new Map<string, string>();
   for (const { name, content } of files) {
-    if (content.version !== version) errors.push(`${name}: "version" is ${content.version}, expected ${version}`);
+    if (content.version !== version)
+      errors.push(`${name}: "version" is ${content.version}, expected ${version}`);
     for (const kind of ['elements', 'composites', 'segments'] as const) {
       const entries = content[kind] ?? {};
       const target = dictionary[kind] as Map<string, unknown>;
@@ -138,19 +139,23 @@ export function mergeDictionaries(
   }
   for (const [tag, seg] of dictionary.segments) {
     seg.elements.forEach((use, i) => {
-      if (!resolves(dictionary, use.ref)) errors.push(`segment ${tag}: element ${pad(i + 1)} refers to unknown ${use.ref}`);
+      if (!resolves(dictionary, use.ref))
+        errors.push(`segment ${tag}: element ${pad(i + 1)} refers to unknown ${use.ref}`);
     });
     for (const note of seg.syntax ?? []) {
       const rule = parseSyntax(note);
       if (!rule) errors.push(`segment ${tag}: syntax note ${note} is not P/R/C/E/L followed by positions`);
       else if (rule.positions.some((p) => p > seg.elements.length)) {
-        errors.push(`segment ${tag}: syntax note ${note} names a position beyond its ${seg.elements.length} elements`);
+        errors.push(
+          `segment ${tag}: syntax note ${note} names a position beyond its ${seg.elements.length} elements`,
+        );
       }
     }
   }
   for (const [id, comp] of dictionary.composites) {
     comp.components.forEach((use, i) => {
-      if (!dictionary.elements.has(use.ref)) errors.push(`composite ${id}: component ${pad(i + 1)} refers to unknown element ${use.ref}`);
+      if (!dictionary.elements.has(use.ref))
+        errors.push(`composite ${id}: component ${pad(i + 1)} refers to unknown element ${use.ref}`);
     });
   }
   return { dictionary, errors };
@@ -172,12 +177,20 @@ export function maxOf(max: MaxUse): number {
 }
 
 /** Compiles one set file against its version's dictionary. */
-export function compileSet(file: SetSpecFile, dictionary: Dictionary): { spec?: CompiledSet; errors: string[] } {
+export function compileSet(
+  file: SetSpecFile,
+  dictionary: Dictionary,
+): { spec?: CompiledSet; errors: string[] } {
   const errors: string[] = [];
   const tags = new Set<string>();
   const segmentCache = new Map<string, CompiledSegment>();
 
-  const compileSegment = (tag: string, overrides: Record<string, ElementOverride> | undefined, extra: string[] | undefined, where: string) => {
+  const compileSegment = (
+    tag: string,
+    overrides: Record<string, ElementOverride> | undefined,
+    extra: string[] | undefined,
+    where: string,
+  ) => {
     const cacheable = overrides === undefined && extra === undefined;
     if (cacheable && segmentCache.has(tag)) return segmentCache.get(tag)!;
     const def = dictionary.segments.get(tag);
@@ -200,7 +213,8 @@ export function compileSet(file: SetSpecFile, dictionary: Dictionary): { spec?: 
     for (const note of [...(def.syntax ?? []), ...(extra ?? [])]) {
       const rule = parseSyntax(note);
       if (rule && rule.positions.every((p) => p <= elements.length)) syntax.push(rule);
-      else errors.push(`${where}: ${tag} syntax note ${note} is not valid for its ${elements.length} elements`);
+      else
+        errors.push(`${where}: ${tag} syntax note ${note} is not valid for its ${elements.length} elements`);
     }
     const compiled: CompiledSegment = { tag, name: def.name, elements, syntax };
     if (cacheable) segmentCache.set(tag, compiled);
@@ -266,7 +280,8 @@ export function compileSet(file: SetSpecFile, dictionary: Dictionary): { spec?: 
           path,
         };
         if (p.hierarchy) node.hierarchy = compileHierarchy(p.hierarchy);
-        if (p.hierarchy && first.segment !== 'HL') errors.push(`${where}: loop ${path} has a hierarchy but does not start with HL`);
+        if (p.hierarchy && first.segment !== 'HL')
+          errors.push(`${where}: loop ${path} has a hierarchy but does not start with HL`);
         return [node];
       }
       tags.add(p.segment);
@@ -280,7 +295,8 @@ export function compileSet(file: SetSpecFile, dictionary: Dictionary): { spec?: 
   const children = compilePositions(file.structure, '', where);
   const first = children[0];
   const last = children[children.length - 1];
-  if (first?.kind !== 'segment' || first.tag !== 'ST') errors.push(`${where}: the structure must start with ST`);
+  if (first?.kind !== 'segment' || first.tag !== 'ST')
+    errors.push(`${where}: the structure must start with ST`);
   if (last?.kind !== 'segment' || last.tag !== 'SE') errors.push(`${where}: the structure must end with SE`);
   if (errors.length > 0) return { errors };
   const root: LoopNode = { kind: 'loop', id: '', tag: 'ST', usage: 'M', max: 1, children, path: '' };
@@ -299,7 +315,10 @@ export function compileSet(file: SetSpecFile, dictionary: Dictionary): { spec?: 
 }
 
 function compileHierarchy(h: HierarchyDef): CompiledHierarchy {
-  const levels = new Map<string, { name: string; parents: ReadonlySet<string>; required: readonly string[] }>();
+  const levels = new Map<
+    string,
+    { name: string; parents: ReadonlySet<string>; required: readonly string[] }
+  >();
   for (const [code, level] of Object.entries(h.levels)) {
     levels.set(code, { name: level.name, parents: new Set(level.parents), required: level.required ?? [] });
   }
@@ -318,7 +337,8 @@ export function narrowElement(target: CompiledElement, o: ElementOverride): stri
     const known = target.codes ?? target.commonCodes;
     if (Array.isArray(o.codes) && known) {
       const missing = wanted.filter((c) => !known.has(c));
-      if (missing.length > 0 && target.codes) problems.push(`codes ${missing.join(', ')} are not in the element's code list`);
+      if (missing.length > 0 && target.codes)
+        problems.push(`codes ${missing.join(', ')} are not in the element's code list`);
     }
     target.codes = new Set(wanted);
     delete target.commonCodes;

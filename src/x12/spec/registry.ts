@@ -25,7 +25,7 @@ export class SpecRegistry implements SpecResolver {
   constructor(specs: Iterable<CompiledSet>) {
     for (const s of specs) {
       let sets = this.byVersion.get(s.version);
-      if (!sets) this.byVersion.set(s.version, (sets = new Map()));
+      if (!sets) this.byVersion.set(s.version, (sets = new Map<string, CompiledSet>()));
       sets.set(s.id, s);
       this.groups.set(s.id, s.functionalGroup);
     }

@@ -3,7 +3,11 @@ import { Buffer } from 'node:buffer';
 import { analyze, type AnalysisResult } from '../../../src/x12/analyzer.ts';
 import { interchange, isaText, miniRegistry } from '../../helpers/x12.ts';
 
-const po = (control?: string) => ({ id: '850', body: ['BEG*00*SA*PO-1**20261126', 'PO1*1*10*EA*2.5*PE*VN*SKU1'], ...(control ? { control } : {}) });
+const po = (control?: string) => ({
+  id: '850',
+  body: ['BEG*00*SA*PO-1**20261126', 'PO1*1*10*EA*2.5*PE*VN*SKU1'],
+  ...(control ? { control } : {}),
+});
 
 async function run(text: string, specs = true): Promise<AnalysisResult> {
   return analyze([Buffer.from(text)], specs ? { specs: miniRegistry() } : {});
@@ -52,7 +56,9 @@ describe('x12 envelope checks', () => {
   });
 
   it('rejects a GE02 that differs from GS06, but compares control numbers as numbers', async () => {
-    assert.deepEqual(codes(await run(interchange([[po()]]).replace('GE*1*1', 'GE*1*2'))), ['ge-control-number']);
+    assert.deepEqual(codes(await run(interchange([[po()]]).replace('GE*1*1', 'GE*1*2'))), [
+      'ge-control-number',
+    ]);
     assert.deepEqual(codes(await run(interchange([[po()]]).replace('GE*1*1', 'GE*1*000000001'))), []);
   });
 
@@ -75,7 +81,9 @@ describe('x12 envelope checks', () => {
   });
 
   it('reports an ST outside a functional group', async () => {
-    const text = interchange([[po()]]).replace(/GS\*[^~]*~\n/, '').replace(/GE\*[^~]*~\n/, '');
+    const text = interchange([[po()]])
+      .replace(/GS\*[^~]*~\n/, '')
+      .replace(/GE\*[^~]*~\n/, '');
     const r = await run(text);
     assert.deepEqual(codes(r), ['segment-outside-group', 'iea-group-count']);
   });
@@ -109,7 +117,9 @@ describe('x12 envelope checks', () => {
   });
 
   it('reports segments between sets and outside groups', async () => {
-    const text = interchange([[po()]]).replace('GE*1*1', 'REF*ZZ*X~\nGE*1*1').replace(/(ISA[^~]*~\n)/, '$1TA1*000000001*261126*1030*A*000~\nREF*ZZ*Y~\n');
+    const text = interchange([[po()]])
+      .replace('GE*1*1', 'REF*ZZ*X~\nGE*1*1')
+      .replace(/(ISA[^~]*~\n)/, '$1TA1*000000001*261126*1030*A*000~\nREF*ZZ*Y~\n');
     const r = await run(text);
     assert.deepEqual(codes(r), ['segment-outside-group', 'segment-outside-set']);
   });
@@ -123,7 +133,14 @@ describe('x12 envelope checks', () => {
   });
 
   it('notes a set with no spec, and a set in the wrong kind of group', async () => {
-    const r = await run(interchange([[{ id: '999', body: ['AK1*PO*1'] }, { id: '856', body: ['HL*1**S', 'SN1**1*EA'] }]]));
+    const r = await run(
+      interchange([
+        [
+          { id: '999', body: ['AK1*PO*1'] },
+          { id: '856', body: ['HL*1**S', 'SN1**1*EA'] },
+        ],
+      ]),
+    );
     assert.deepEqual(
       r.issues.map((i) => `${i.code}:${i.severity}`),
       ['set-not-supported:warning', 'set-wrong-group:error'],
@@ -140,7 +157,9 @@ describe('x12 envelope checks', () => {
 
   it('files reader issues under the interchange they concern', async () => {
     const short = isaText({ control: 2 }).replace('SENDERID       ', 'SENDERID');
-    const r = await run(interchange([[po()]]) + interchange([[po()]], { control: 2 }).replace(isaText({ control: 2 }), short));
+    const r = await run(
+      interchange([[po()]]) + interchange([[po()]], { control: 2 }).replace(isaText({ control: 2 }), short),
+    );
     assert.equal(r.interchanges[0]!.issues.length, 0);
     assert.deepEqual(
       r.interchanges[1]!.issues.map((i) => i.code),
@@ -156,10 +175,19 @@ describe('x12 envelope checks', () => {
 
   it('stops listing problems of one set at the limit and says how many more there were', async () => {
     const lines = Array.from({ length: 20 }, () => 'ZZZ*1');
-    const r = await analyze([Buffer.from(interchange([[{ id: '850', body: ['BEG*00*SA*PO-1**20261126', 'PO1*1*10*EA*2.5*PE*VN*SKU1', ...lines] }]]))], {
-      specs: miniRegistry(),
-      maxIssuesPerSet: 5,
-    });
+    const r = await analyze(
+      [
+        Buffer.from(
+          interchange([
+            [{ id: '850', body: ['BEG*00*SA*PO-1**20261126', 'PO1*1*10*EA*2.5*PE*VN*SKU1', ...lines] }],
+          ]),
+        ),
+      ],
+      {
+        specs: miniRegistry(),
+        maxIssuesPerSet: 5,
+      },
+    );
     const set = r.interchanges[0]!.groups[0]!.sets[0]!;
     assert.equal(set.issues.length, 6);
     assert.equal(set.issues[5]!.code, 'issues-truncated');

@@ -36,25 +36,88 @@ function read(input: Buffer, cuts: number[]): { segments: ReturnType<typeof view
   return { segments: segments.map(view), issues };
 }
 
-const body = ['BEG*00*SA*PO-77**20261126', 'N1*ST*DOCK 4*92*0004', 'PO1*1*12*CA*9.75**VN*A-100', 'MEA**WT*12.5*LB>1'];
+const body = [
+  'BEG*00*SA*PO-77**20261126',
+  'N1*ST*DOCK 4*92*0004',
+  'PO1*1*12*CA*9.75**VN*A-100',
+  'MEA**WT*12.5*LB>1',
+];
 const samples: [string, Buffer][] = [
   ['tilde + LF', Buffer.from(interchange([[{ id: '850', body }]]))],
-  ['CRLF, two interchanges', Buffer.from(interchange([[{ id: '850', body }]], { suffix: '\r\n' }) + interchange([[{ id: '850', body }]], { control: 2, element: '|', segment: '\n', suffix: '' }))],
-  ['newline terminator, CRLF', Buffer.from(interchange([[{ id: '850', body }]], { segment: '\r', suffix: '\n' }))],
-  ['one line', Buffer.from(interchange([[{ id: '850', body }, { id: '850', body }]], { suffix: '' }))],
+  [
+    'CRLF, two interchanges',
+    Buffer.from(
+      interchange([[{ id: '850', body }]], { suffix: '\r\n' }) +
+        interchange([[{ id: '850', body }]], { control: 2, element: '|', segment: '\n', suffix: '' }),
+    ),
+  ],
+  [
+    'newline terminator, CRLF',
+    Buffer.from(interchange([[{ id: '850', body }]], { segment: '\r', suffix: '\n' })),
+  ],
+  [
+    'one line',
+    Buffer.from(
+      interchange(
+        [
+          [
+            { id: '850', body },
+            { id: '850', body },
+          ],
+        ],
+        { suffix: '' },
+      ),
+    ),
+  ],
   ['BOM and blank lines', Buffer.from('\ufeff\n\n  ' + interchange([[{ id: '850', body }]]), 'utf8')],
-  ['wrapped at 80', Buffer.from(interchange([[{ id: '850', body }]], { suffix: '' }).match(/.{1,80}/g)!.join('\r\n'))],
-  ['ellipsis terminator, UTF-8 text', Buffer.from(interchange([[{ id: '850', body: [...body, 'N1*BT*SØRENSEN A/S'] }]], { segment: '\u2026' }), 'utf8')],
+  [
+    'wrapped at 80',
+    Buffer.from(
+      interchange([[{ id: '850', body }]], { suffix: '' })
+        .match(/.{1,80}/g)!
+        .join('\r\n'),
+    ),
+  ],
+  [
+    'ellipsis terminator, UTF-8 text',
+    Buffer.from(
+      interchange([[{ id: '850', body: [...body, 'N1*BT*SØRENSEN A/S'] }]], { segment: '\u2026' }),
+      'utf8',
+    ),
+  ],
   ['binary segment', Buffer.from(interchange([[{ id: '850', body: ['BIN*12*a~b\nc*d:e~f', ...body] }]]))],
-  ['garbage after IEA, then another ISA', Buffer.from(interchange([[{ id: '850', body }]]) + 'GS*junk~\nmore junk\n' + interchange([[{ id: '850', body }]], { control: 3 }))],
+  [
+    'garbage after IEA, then another ISA',
+    Buffer.from(
+      interchange([[{ id: '850', body }]]) +
+        'GS*junk~\nmore junk\n' +
+        interchange([[{ id: '850', body }]], { control: 3 }),
+    ),
+  ],
   ['no envelope', Buffer.from('ST*850*0001~\n' + body.join('~\n') + '~\nSE*6*0001~\n'.repeat(2))],
   ['truncated inside the ISA', Buffer.from(isaText().slice(0, 60))],
-  ['oversize segment', Buffer.from(interchange([[{ id: '850', body: [`REF*ZZ*${'Q'.repeat(600)}`, ...body] }]]))],
-  ['empty segment, no final terminator', Buffer.from(interchange([[{ id: '850', body }]]).replace('~\nN1', '~~\nN1').trimEnd().slice(0, -1))],
+  [
+    'oversize segment',
+    Buffer.from(interchange([[{ id: '850', body: [`REF*ZZ*${'Q'.repeat(600)}`, ...body] }]])),
+  ],
+  [
+    'empty segment, no final terminator',
+    Buffer.from(
+      interchange([[{ id: '850', body }]])
+        .replace('~\nN1', '~~\nN1')
+        .trimEnd()
+        .slice(0, -1),
+    ),
+  ],
 ];
 
 describe('x12 tokenizer chunking', () => {
-  const all: [string, Buffer][] = [...samples, ...goldenFiles().slice(0, 12).map(({ name, bytes }) => [name, bytes] as [string, Buffer])];
+  const all: [string, Buffer][] = [
+    ...samples,
+    ...goldenFiles()
+      .slice(0, 12)
+      .map(({ name, bytes }) => [name, bytes] as [string, Buffer]),
+  ];
 
   for (const [name, input] of all) {
     it(`gives the same segments and issues for every fixed chunk size 1..64: ${name}`, () => {
@@ -70,14 +133,10 @@ describe('x12 tokenizer chunking', () => {
 
   it('gives the same segments and issues for random splits', () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...all),
-        fc.array(fc.nat(), { maxLength: 40 }),
-        ([, input], raw) => {
-          const cuts = [...new Set(raw.map((n) => n % (input.length + 1)))].sort((a, b) => a - b);
-          assert.deepEqual(read(input, cuts), read(input, []));
-        },
-      ),
+      fc.property(fc.constantFrom(...all), fc.array(fc.nat(), { maxLength: 40 }), ([, input], raw) => {
+        const cuts = [...new Set(raw.map((n) => n % (input.length + 1)))].sort((a, b) => a - b);
+        assert.deepEqual(read(input, cuts), read(input, []));
+      }),
       { numRuns: 300 },
     );
   });

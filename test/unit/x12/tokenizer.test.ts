@@ -29,7 +29,10 @@ describe('x12 tokenizer', () => {
   });
 
   it('splits components and repetitions only when asked', () => {
-    const text = interchange([[{ id: '850', body: ['MEA*12*CT>1>2{LB>3'] }]], { version: '00501', repetition: '{' });
+    const text = interchange([[{ id: '850', body: ['MEA*12*CT>1>2{LB>3'] }]], {
+      version: '00501',
+      repetition: '{',
+    });
     const mea = tokenize(text).segments.find((s) => s.tag === 'MEA')!;
     assert.equal(mea.element(2), 'CT>1>2{LB>3');
     assert.deepEqual(mea.repetitions(2), ['CT>1>2', 'LB>3']);
@@ -72,7 +75,10 @@ describe('x12 tokenizer', () => {
   });
 
   it('reads several interchanges in one file, each with its own delimiters', () => {
-    const text = interchange(oneSet, { control: 1 }) + '\n' + interchange(oneSet, { control: 2, element: '|', segment: '\n', suffix: '' });
+    const text =
+      interchange(oneSet, { control: 1 }) +
+      '\n' +
+      interchange(oneSet, { control: 2, element: '|', segment: '\n', suffix: '' });
     const { segments, issues } = tokenize(text);
     assert.deepEqual(issues, []);
     const isas = segments.filter((s) => s.tag === 'ISA');
@@ -174,8 +180,15 @@ describe('x12 tokenizer', () => {
   });
 
   it('reports EDIFACT and non-X12 input instead of guessing', () => {
-    assert.equal(tokenize("UNA:+.? 'UNB+UNOA:2+SENDER+RECIPIENT+090304:1230+1'").issues[0]!.code, 'edifact-not-supported');
-    assert.equal(tokenize('%PDF-1.7 binary stuff that is long enough to look at, more than sixty-four bytes').issues[0]!.code, 'not-x12');
+    assert.equal(
+      tokenize("UNA:+.? 'UNB+UNOA:2+SENDER+RECIPIENT+090304:1230+1'").issues[0]!.code,
+      'edifact-not-supported',
+    );
+    assert.equal(
+      tokenize('%PDF-1.7 binary stuff that is long enough to look at, more than sixty-four bytes').issues[0]!
+        .code,
+      'not-x12',
+    );
   });
 
   it('reads segments without an envelope with guessed delimiters and says so', () => {
@@ -219,7 +232,10 @@ describe('x12 tokenizer', () => {
 
   it('streams from a Readable in constant memory, batch by batch', async () => {
     async function* chunks() {
-      for (let i = 0; i < 3; i++) yield Buffer.from(interchange(oneSet, { control: i + 1 }));
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setImmediate(r));
+        yield Buffer.from(interchange(oneSet, { control: i + 1 }));
+      }
     }
     const tags: string[] = [];
     for await (const s of readSegments(chunks())) tags.push(s.tag);
