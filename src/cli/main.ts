@@ -1,7 +1,8 @@
 // The `dockside` command line. Commands are thin: parse arguments, call a service, print. Usage and I/O
 // problems exit 2 with a one-line message; problems in the data are reported by the commands themselves.
 import { Command, CommanderError } from 'commander';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { CliError } from './input.ts';
 import { x12Command } from './x12.ts';
 
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/dockside.js')) {
+// Run directly (`node --import tsx src/cli/main.ts ...`); bin/dockside.js calls main() itself.
+if (process.argv[1] !== undefined && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   process.exitCode = await main(process.argv);
 }

@@ -20,7 +20,7 @@ import { codeInfo, issue, type Issue, type IssueCode, type Location, type Severi
 import { readSegmentBatches, type ByteSource } from './reader.ts';
 import type { Delimiters, Segment } from './segment.ts';
 import { baseVersion, type SpecResolver } from './spec/registry.ts';
-import { SetValidator } from './validator.ts';
+import { SetValidator, TextScan } from './validator.ts';
 
 export interface SetResult {
   id: string;
@@ -114,6 +114,7 @@ export class X12Analyzer {
   private last: Segment | undefined;
   private segments = 0;
   private readonly counts = { interchanges: 0, groups: 0, sets: 0, bySet: {} as Record<string, number> };
+  private readonly textScan = new TextScan();
 
   constructor(private readonly options: AnalyzerOptions = {}) {
     this.maxPerSet = options.maxIssuesPerSet ?? 500;
@@ -431,7 +432,7 @@ export class X12Analyzer {
       );
     }
     const state = this.set;
-    state.validator = new SetValidator(found.spec, (i) => this.file(i));
+    state.validator = new SetValidator(found.spec, (i) => this.file(i), this.textScan);
     state.validator.segment(st);
   }
 

