@@ -269,8 +269,8 @@ export class SegmentTokenizer {
       return after >= str.length && !final ? -1 : after;
     }
 
-    const tag = this.tagAt(str, pos, term);
-    const key = this.tagKey;
+    let tag = this.tagAt(str, pos, term);
+    let key = this.tagKey;
     let binary: Buffer | undefined;
     let bodyEnd = term;
     if (key === BIN || key === BDS) {
@@ -315,6 +315,9 @@ export class SegmentTokenizer {
       if (wrapped) {
         text = text.replace(/[\r\n]/g, '');
         if (this.mode === INTERCHANGE) this.reportWrap(this.base + pos, line);
+        // A wrap can fall inside or right after the tag ("N4\n*WILKESBORO"): read the tag again.
+        tag = this.tagAt(text, 0, text.length);
+        key = this.tagKey;
       }
       source = text;
       start = 0;

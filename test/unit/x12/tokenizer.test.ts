@@ -143,6 +143,20 @@ describe('x12 tokenizer', () => {
     );
   });
 
+  it('reads the tag again when a wrap falls inside or right after it (regression: corpus 210 read "N4\\n")', () => {
+    const text = interchange(oneSet, { suffix: '' }).replace('PO1*1', 'PO\r\n1*1').replace('SE*', 'SE\n*');
+    const { segments, issues } = tokenize(text);
+    assert.deepEqual(
+      segments.map((s) => s.tag),
+      ['ISA', 'GS', 'ST', 'BEG', 'PO1', 'SE', 'GE', 'IEA'],
+    );
+    assert.equal(segments[4]!.element(1), '1');
+    assert.deepEqual(
+      issues.map((i) => i.code),
+      ['line-break-in-segment'],
+    );
+  });
+
   it('reads a multi-byte UTF-8 segment terminator', () => {
     const text = interchange(oneSet, { segment: '\u2026', suffix: '\n' });
     const { segments, issues } = tokenize(Buffer.from(text, 'utf8'));
