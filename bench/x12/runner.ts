@@ -22,11 +22,11 @@ function prepare(tool: Tool, specsDir: string) {
 async function count(tool: Tool, file: string, specs: ReturnType<typeof prepare>): Promise<number> {
   switch (tool) {
     case 'dockside-envelope': {
-      const r = await analyze(createReadStream(file, { highWaterMark: 1 << 20 }), { retain: false });
+      const r = await analyze(createReadStream(file, { highWaterMark: 256 * 1024 }), { retain: false });
       return r.segments;
     }
     case 'dockside-full': {
-      const r = await analyze(createReadStream(file, { highWaterMark: 1 << 20 }), { specs, retain: false });
+      const r = await analyze(createReadStream(file, { highWaterMark: 256 * 1024 }), { specs, retain: false });
       if (r.issues.some((i) => i.severity === 'error'))
         throw new Error(`the benchmark file is not valid: ${r.issues[0]!.message}`);
       return r.segments;

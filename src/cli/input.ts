@@ -24,7 +24,7 @@ export function openInput(file: string): Readable {
     );
   }
   if (!isFile) throw new CliError(`${file}: not a regular file`);
-  return createReadStream(file, { highWaterMark: 1024 * 1024 });
+  return createReadStream(file, { highWaterMark: 256 * 1024 });
 }
 
 /** Name used for stdin in messages. */

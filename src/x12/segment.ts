@@ -23,9 +23,9 @@ export interface Syntax {
  * near memchr speed. `elements[0]` is the tag, so `elements[n]` is element n (N101 is `elements[1]`).
  */
 export class Segment {
-  // Declared, not initialised as a class field: a field initialiser runs define-semantics code on every
-  // construction, which shows in the reader's profile.
-  declare private decoded: string[] | undefined;
+  // Assigned in the constructor (not a class-field initialiser, which runs define-semantics code on every
+  // construction), so every segment has one object shape whether or not its elements were decoded.
+  private decoded: string[] | undefined;
 
   constructor(
     readonly tag: string,
@@ -49,7 +49,9 @@ export class Segment {
     readonly trail: string,
     /** The payload of a binary segment (BIN02, BDS03), which is never split on delimiters. */
     readonly binary?: Buffer,
-  ) {}
+  ) {
+    this.decoded = undefined;
+  }
 
   /** The segment without its terminator, binary payload excluded (a BIN's text ends after BIN01's separator). */
   get text(): string {

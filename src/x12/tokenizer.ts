@@ -27,6 +27,7 @@ export interface TokenizerOptions {
 }
 
 const DEFAULT_MAX_SEGMENT = 1024 * 1024;
+const TAG_SLOTS_MASK = 255;
 
 /** Looking for an ISA; no delimiters known yet (start of input). */
 const START = 0;
@@ -55,6 +56,8 @@ export class SegmentTokenizer {
   private readonly maxSegment: number;
   private readonly onIssue: (issue: Issue) => void;
   private readonly tags = new Map<number, string>();
+  private readonly tagKeys = new Int32Array(TAG_SLOTS_MASK + 1).fill(-1);
+  private readonly tagNames: string[] = new Array<string>(TAG_SLOTS_MASK + 1).fill('');
 
   private chunks: Buffer[] = [];
   private chunkBytes = 0;
@@ -391,11 +394,17 @@ export class SegmentTokenizer {
       return str.substring(pos, e);
     }
     this.tagKey = key;
+    // A small direct-mapped cache in front of the map: a file uses a few dozen tags, and two array reads
+    // cost less than a Map lookup on every segment.
+    const slot = (key ^ (key >>> 7) ^ (key >>> 15)) & TAG_SLOTS_MASK;
+    if (this.tagKeys[slot] === key) return this.tagNames[slot]!;
     let tag = this.tags.get(key);
     if (tag === undefined) {
       tag = internalize(str.substring(pos, pos + length));
       this.tags.set(key, tag);
     }
+    this.tagKeys[slot] = key;
+    this.tagNames[slot] = tag;
     return tag;
   }
 

@@ -6,7 +6,7 @@
 // checked where they lie in the segment's text, and locations and messages are built only for problems.
 import { checkSyntax, checkValue, checkValueAt, elementLabel } from './elements.ts';
 import { issue, type Issue, type IssueCode, type Location, type Severity } from './issues.ts';
-import type { Segment } from './segment.ts';
+import { Segment } from './segment.ts';
 import type {
   CompiledElement,
   CompiledHierarchy,
@@ -21,18 +21,28 @@ interface Frame {
   loop: LoopNode;
   /** Index of the child matched last; -1 before the first. */
   index: number;
-  /** Occurrences of each child in the current iteration (loop children: iterations). */
-  counts: Int32Array;
+  /**
+   * Occurrences of each child in the current iteration (loop children: iterations), valid where
+   * stamps[i] === epoch. A new iteration bumps the epoch instead of clearing the counts: the HL loop of
+   * an ASN restarts every few segments, and it has forty positions.
+   */
+  counts: number[];
+  stamps: number[];
+  epoch: number;
 }
 
 /** The HLs of one set by ordinal (1-based): what the hierarchy checks need to remember of each. */
 class HlTable {
+  /** HL01 where it is not the ordinal itself ('' when it is). */
   ids: string[] = [''];
   levels: string[] = [''];
   childCodes: string[] = [''];
   hasChild: number[] = [0];
-  /** Where each HL that says it has children is, to report it if none come. */
-  where: (Location | undefined)[] = [undefined];
+  /** Where each HL is (offset, line, segment ordinal, position), to report one that promised children. */
+  offsets: number[] = [0];
+  lines: number[] = [0];
+  segments: number[] = [0];
+  positions: number[] = [0];
   /** HL01 values that are not their ordinal. */
   irregular = new Map<string, number>();
 
@@ -41,10 +51,29 @@ class HlTable {
     this.levels[ordinal] = level;
     this.childCodes[ordinal] = childCode;
     this.hasChild[ordinal] = 0;
-    this.where[ordinal] =
-      childCode === '1'
-        ? { offset: seg.offset, line: seg.line, segment: seg.index, position: seg.position }
-        : undefined;
+    this.offsets[ordinal] = seg.offset;
+    this.lines[ordinal] = seg.line;
+    this.segments[ordinal] = seg.index;
+    this.positions[ordinal] = seg.position;
+  }
+
+  idOf(ordinal: number): string {
+    return this.ids[ordinal] || String(ordinal);
+  }
+
+  where(ordinal: number): Location {
+    return {
+      offset: this.offsets[ordinal]!,
+      line: this.lines[ordinal]!,
+      segment: this.segments[ordinal]!,
+      position: this.positions[ordinal]!,
+    };
+  }
+
+  /** Ordinal of the earlier HL whose HL01 is the count `n`, or 0. */
+  findNumber(n: number, before: number): number {
+    if (n < before && this.ids[n] === '') return n;
+    return this.find(String(n), before);
   }
 
   /** Ordinal of the earlier HL whose HL01 is `id`, or 0. */
@@ -57,7 +86,7 @@ class HlTable {
       if (c < 0 || c > 9 || (i === 0 && c === 0)) return 0;
       value = value * 10 + c;
     }
-    return value > 0 && value < before && this.ids[value] === id ? value : 0;
+    return value > 0 && value < before && this.ids[value] === '' ? value : 0;
   }
 }
 
@@ -69,9 +98,6 @@ const RESTART = 3;
 /** Element start offsets and separator flags, reused across segments. */
 const HAS_COMPONENT = 1;
 const HAS_REPETITION = 2;
-/** Control characters other than the line breaks the tokenizer already took out. */
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 function indexOrEnd(src: string, needle: string, from: number): number {
   const at = src.indexOf(needle, from);
@@ -119,11 +145,11 @@ export class SetValidator {
       this.popTo(depth, seg);
       this.closeIteration(frame, seg);
       const parent = this.stack[depth - 1]!;
-      const count = ++parent.counts[parent.index]!;
+      const count = bump(parent, parent.index);
       const loop = frame.loop;
       frame.index = 0;
-      frame.counts.fill(0);
-      frame.counts[0] = 1;
+      frame.epoch++;
+      bump(frame, 0);
       node = loop.children[0]!;
       loopId = loop.id;
       if (count > loop.max)
@@ -137,11 +163,11 @@ export class SetValidator {
       this.popTo(depth, seg);
       if (this.matchKind !== REPEAT) this.checkSkipped(frame, frame.index + 1, index, seg);
       frame.index = index;
-      const count = ++frame.counts[index]!;
+      const count = bump(frame, index);
       const child = frame.loop.children[index]!;
       if (child.kind === 'loop') {
         const inner = newFrame(child, 0);
-        inner.counts[0] = 1;
+        bump(inner, 0);
         this.stack.push(inner);
         node = child.children[0]!;
         loopId = child.id;
@@ -186,8 +212,8 @@ export class SetValidator {
       if (hl.childCodes[k] === '1' && hl.hasChild[k] === 0) {
         this.report(
           'hl-child-code',
-          `HL ${hl.ids[k]} says it has children (HL04 = 1) but no HL names it as parent`,
-          { ...hl.where[k]!, tag: 'HL', loop: 'HL', element: 4, elementRef: '736' },
+          `HL ${hl.idOf(k)} says it has children (HL04 = 1) but no HL names it as parent`,
+          { ...hl.where(k), tag: 'HL', loop: 'HL', element: 4, elementRef: '736' },
           '1',
         );
       }
@@ -238,7 +264,7 @@ export class SetValidator {
   private closeIteration(f: Frame, seg: Segment): void {
     if (hasMandatoryIn(f, f.index + 1, f.loop.children.length))
       this.checkSkippedAt(f, f.index + 1, f.loop.children.length, this.at(seg, ''));
-    if (f.loop.tag === 'HL' && this.hlRequired !== undefined) this.finishHlLevel(this.at(seg, ''));
+    if (f.loop.tag === 'HL' && this.hlRequired !== undefined) this.finishHlLevel(seg, '');
   }
 
   private checkSkipped(f: Frame, from: number, to: number, seg: Segment): void {
@@ -247,7 +273,7 @@ export class SetValidator {
 
   private checkSkippedAt(f: Frame, from: number, to: number, at: Location): void {
     for (const i of f.loop.mandatory) {
-      if (i < from || i >= to || f.counts[i] !== 0) continue;
+      if (i < from || i >= to || countOf(f, i) !== 0) continue;
       const c = f.loop.children[i]!;
       const what = c.kind === 'loop' ? `loop ${c.id} (starting with ${c.tag})` : `${c.tag} (${c.def.name})`;
       const where = f.loop.id ? ` in loop ${f.loop.id}` : '';
@@ -293,23 +319,29 @@ export class SetValidator {
     const d = seg.syntax.delimiters;
     const text = this.text;
     if (src !== text.source) text.reset(src, d.component, d.repetition);
-    // Element boundaries by indexOf (memchr); component and repetition separators, which only a few
+    // Element boundaries by one pass over the text; component and repetition separators, which only a few
     // elements hold, from positions found once per chunk of text and walked forward segment by segment.
     let n = 0;
     let starts = this.text.starts;
     let flags = this.text.flags;
     starts[0] = seg.start;
     flags[0] = 0;
-    const sep = d.element;
-    let at = src.indexOf(sep, seg.start);
-    while (at >= 0 && at < end) {
-      if (++n + 2 >= starts.length) {
-        starts = this.text.grow();
-        flags = this.text.flags;
+    // A plain loop beats indexOf here: elements are a few characters long, and a call costs more than that.
+    // The same pass notices control characters, which no element may hold.
+    const sep = d.element.charCodeAt(0);
+    let control = false;
+    for (let i = seg.start; i < end; i++) {
+      const c = src.charCodeAt(i);
+      if (c !== sep) {
+        if (c < 0x20 || c === 0x7f) control = true;
+        continue;
       }
-      starts[n] = at + 1;
+      if (++n + 2 >= starts.length) {
+        starts = text.grow();
+        flags = text.flags;
+      }
+      starts[n] = i + 1;
       flags[n] = 0;
-      at = src.indexOf(sep, at + 1);
     }
     if (text.nextComponent < end) {
       text.nextComponent = this.markSeparators(
@@ -371,12 +403,12 @@ export class SetValidator {
         continue;
       }
       const f = flags[i]!;
-      if (f === 0 && el.lengthOnly === true && text.controlFree) {
+      if (f === 0 && el.lengthOnly === true && !control) {
         const length = e - s;
         if (length >= el.min && length <= el.max) continue;
       }
       if (f === 0 && el.components === undefined) {
-        const p = checkValueAt(src, s, e, el, tag, i, undefined, text.controlFree);
+        const p = checkValueAt(src, s, e, el, tag, i, undefined, !control);
         if (p) this.elementIssue(seg, loopId, p.code, p.message, i, el, src.substring(s, e));
       } else {
         this.checkComplex(src.substring(s, e), el, seg, loopId, i, (f & HAS_REPETITION) !== 0);
@@ -612,6 +644,22 @@ export class SetValidator {
     this.emit(issue(code, message, location, extra));
   }
 
+  /** HL01 or HL02 as a count (digits, no leading zero), or -1 when it is empty or anything else. */
+  private hlNumber(seg: Segment, n: number): number {
+    if (n > this.scannedElements) return -1;
+    const src = seg.source;
+    const s = this.text.starts[n]!;
+    const e = this.text.starts[n + 1]! - 1;
+    if (e <= s || e - s > 9 || src.charCodeAt(s) === 0x30) return -1;
+    let value = 0;
+    for (let i = s; i < e; i++) {
+      const c = src.charCodeAt(i) - 0x30;
+      if (c < 0 || c > 9) return -1;
+      value = value * 10 + c;
+    }
+    return value;
+  }
+
   /** HL01..HL04, read from the offsets checkElements just found. */
   private hlElement(seg: Segment, n: number): string {
     if (n > this.scannedElements) return '';
@@ -623,15 +671,18 @@ export class SetValidator {
    * normally that ordinal, so a parent is found by number, and only irregular ids need the map.
    */
   private checkHl(seg: Segment, hierarchy: CompiledHierarchy | undefined, loopId: string): void {
-    if (this.hlRequired !== undefined) this.finishHlLevel(this.at(seg, loopId));
+    if (this.hlRequired !== undefined) this.finishHlLevel(seg, loopId);
     this.hierarchy = hierarchy;
     const hl = this.hls;
-    const id = this.hlElement(seg, 1);
-    const parentId = this.hlElement(seg, 2);
+    const ordinal = ++this.hlCount;
+    // HL01 and HL02 are nearly always plain counts: read them as numbers, and make strings only otherwise.
+    const idNumber = this.hlNumber(seg, 1);
+    const id = idNumber === ordinal ? '' : this.hlElement(seg, 1);
+    const parentNumber = this.hlNumber(seg, 2);
+    const parentId = parentNumber > 0 ? '' : this.hlElement(seg, 2);
     const level = this.hlElement(seg, 3);
     const childCode = this.hlElement(seg, 4);
-    const ordinal = ++this.hlCount;
-    if (id !== '' && !isCount(id, ordinal)) {
+    if (idNumber !== ordinal && id !== '') {
       this.hlIssue(
         seg,
         loopId,
@@ -644,17 +695,17 @@ export class SetValidator {
       hl.irregular.set(id, ordinal);
     }
     let parentLevel: string | undefined;
-    if (parentId !== '') {
-      const parent = hl.find(parentId, ordinal);
+    if (parentNumber > 0 || parentId !== '') {
+      const parent = parentNumber > 0 ? hl.findNumber(parentNumber, ordinal) : hl.find(parentId, ordinal);
       if (parent === 0) {
         this.hlIssue(
           seg,
           loopId,
           'hl-parent-missing',
-          `HL02 names parent '${parentId}', which is not an earlier HL01 of this set`,
+          `HL02 names parent '${hlText(parentId, parentNumber)}', which is not an earlier HL01 of this set`,
           2,
           '734',
-          parentId,
+          hlText(parentId, parentNumber),
         );
       } else {
         parentLevel = hl.levels[parent]!;
@@ -664,22 +715,22 @@ export class SetValidator {
             seg,
             loopId,
             'hl-child-code',
-            `HL ${id} names HL ${parentId} as parent, but that HL says it has no children (HL04 = 0)`,
+            `HL ${hlText(id, ordinal)} names HL ${hlText(parentId, parentNumber)} as parent, but that HL says it has no children (HL04 = 0)`,
             2,
             '734',
-            parentId,
+            hlText(parentId, parentNumber),
           );
         }
       }
-      if (parentId === id)
+      if (hlText(parentId, parentNumber) === hlText(id, ordinal))
         this.hlIssue(
           seg,
           loopId,
           'hl-parent-missing',
-          `HL ${id} names itself as its parent`,
+          `HL ${hlText(id, ordinal)} names itself as its parent`,
           2,
           '734',
-          parentId,
+          hlText(parentId, parentNumber),
         );
     }
     const def = hierarchy !== undefined && level !== '' ? hierarchy.levels.get(level) : undefined;
@@ -697,7 +748,7 @@ export class SetValidator {
           level,
           severity,
         );
-      } else if (parentId === '' && def.parents.size > 0) {
+      } else if (parentNumber <= 0 && parentId === '' && def.parents.size > 0) {
         const parents = [...def.parents].join(' or ');
         this.hlIssue(
           seg,
@@ -713,10 +764,10 @@ export class SetValidator {
           seg,
           loopId,
           'hl-parent-level',
-          `${article(def.name)} ${def.name} level (HL03 ${level}) cannot hang under a level '${parentLevel}' (HL ${parentId}); it may hang under ${allowed}`,
+          `${article(def.name)} ${def.name} level (HL03 ${level}) cannot hang under a level '${parentLevel}' (HL ${hlText(parentId, parentNumber)}); it may hang under ${allowed}`,
           2,
           '734',
-          parentId,
+          hlText(parentId, parentNumber),
         );
       }
     }
@@ -743,10 +794,14 @@ export class SetValidator {
     this.report(code, message, { ...this.at(seg, loopId), element, elementRef: ref }, data, severity);
   }
 
-  private finishHlLevel(at: Location): void {
+  /** Closes the open HL level: reports the segments it requires and lacks, at `where`. */
+  private finishHlLevel(where: Segment | Location, loopId = ''): void {
     const required = this.hlRequired;
     if (required === undefined) return;
     this.hlRequired = undefined;
+    const all = (1 << required.length) - 1;
+    if ((this.hlFound & all) === all) return;
+    const at = where instanceof Segment ? this.at(where, loopId) : where;
     const name = this.hierarchy?.levels.get(this.hlLevelCode)?.name ?? this.hlLevelCode;
     required.forEach((tag, k) => {
       if ((this.hlFound & (1 << k)) !== 0) return;
@@ -817,8 +872,8 @@ function slowViolated(rule: SyntaxRule, starts: Int32Array, n: number): boolean 
 
 /**
  * What is known of the chunk of text segments are cut from: where its next component and repetition
- * separators are, and whether it holds any control character. Worked out once per chunk (64 KiB) and
- * shared by all the set validators of one input.
+ * separators are. Worked out once per chunk and shared by all the set validators of one input, with the
+ * buffers that hold the element offsets of the segment being checked.
  */
 export class TextScan {
   source: string | undefined;
@@ -827,14 +882,12 @@ export class TextScan {
   flags: Uint8Array = new Uint8Array(64);
   nextComponent = 0;
   nextRepetition = 0;
-  controlFree = false;
 
   reset(src: string, component: string, repetition: string | undefined): void {
     this.source = src;
     this.nextComponent = indexOrEnd(src, component, 0);
     this.nextRepetition =
       repetition === undefined ? Number.POSITIVE_INFINITY : indexOrEnd(src, repetition, 0);
-    this.controlFree = !CONTROL.test(src);
   }
 
   grow(): Int32Array {
@@ -849,23 +902,38 @@ export class TextScan {
 }
 
 function newFrame(loop: LoopNode, index: number): Frame {
-  return { loop, index, counts: new Int32Array(loop.children.length) };
+  const n = loop.children.length;
+  return {
+    loop,
+    index,
+    counts: new Array<number>(n).fill(0),
+    stamps: new Array<number>(n).fill(0),
+    epoch: 1,
+  };
+}
+
+function countOf(f: Frame, i: number): number {
+  return f.stamps[i] === f.epoch ? f.counts[i]! : 0;
+}
+
+/** Counts one more occurrence of child i in the frame's current iteration; returns the new count. */
+function bump(f: Frame, i: number): number {
+  if (f.stamps[i] !== f.epoch) {
+    f.stamps[i] = f.epoch;
+    f.counts[i] = 1;
+    return 1;
+  }
+  return ++f.counts[i]!;
 }
 
 function hasMandatoryIn(f: Frame, from: number, to: number): boolean {
-  for (const i of f.loop.mandatory) if (i >= from && i < to && f.counts[i] === 0) return true;
+  for (const i of f.loop.mandatory) if (i >= from && i < to && countOf(f, i) === 0) return true;
   return false;
 }
 
-/** Whether `text` is the decimal number `n` (HL01 counting), without making a string of n. */
-function isCount(text: string, n: number): boolean {
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i) - 0x30;
-    if (c < 0 || c > 9 || (i === 0 && c === 0)) return false;
-    value = value * 10 + c;
-  }
-  return value === n;
+/** An HL01/HL02 value for a message: the text when it was kept, else the count it was read as. */
+function hlText(text: string, count: number): string {
+  return text !== '' || count <= 0 ? text : String(count);
 }
 
 function article(word: string): string {

@@ -255,38 +255,23 @@ export function compileSet(
       const comp = dictionary.composites.get(use.ref);
       const components = (comp?.components ?? []).map((c, i) => compileUse(c, `${label}-${pad(i + 1)}`));
       const syntax = (comp?.syntax ?? []).map(parseSyntax).filter((r): r is SyntaxRule => r !== undefined);
-      return {
-        ref: use.ref,
-        name: comp?.name ?? use.ref,
-        usage: canonicalUsage(use.usage),
-        type: 'composite',
-        min: 0,
-        max: Number.POSITIVE_INFINITY,
-        repeat: use.repeat ?? 1,
+      return element(use.ref, comp?.name ?? use.ref, use.usage, 'composite', 0, Number.POSITIVE_INFINITY, use.repeat ?? 1, {
         components,
         syntax,
-      };
+      });
     }
     const el = dictionary.elements.get(use.ref);
     if (!el) {
       errors.push(`${label}: element ${use.ref} is not in the ${dictionary.version} dictionary`);
-      return { ref: use.ref, name: use.ref, usage: use.usage, type: 'AN', min: 0, max: 9999, repeat: 1 };
+      return element(use.ref, use.ref, use.usage, 'AN', 0, 9999, 1, {});
     }
-    const out: CompiledElement = {
-      ref: use.ref,
-      name: el.name,
-      usage: canonicalUsage(use.usage),
-      type: canonicalType(el.type),
-      min: use.min ?? el.min,
-      max: use.max ?? el.max,
-      repeat: use.repeat ?? 1,
-    };
     const codes = use.codes ?? el.codes;
     const common = use.commonCodes ?? el.commonCodes;
-    if (codes) out.codes = new CodeSet(Object.keys(codes));
-    else if (common) out.commonCodes = new CodeSet(Object.keys(common));
-    if (codes ?? common) out.codeNames = { ...common, ...codes };
-    return out;
+    return element(use.ref, el.name, use.usage, el.type, use.min ?? el.min, use.max ?? el.max, use.repeat ?? 1, {
+      codes: codes ? new CodeSet(Object.keys(codes)) : undefined,
+      commonCodes: !codes && common ? new CodeSet(Object.keys(common)) : undefined,
+      codeNames: codes ?? common ? { ...common, ...codes } : undefined,
+    });
   };
 
   const compilePositions = (positions: Position[], parentPath: string, where: string): Node[] =>
@@ -307,9 +292,9 @@ export function compileSet(
           max: maxOf(p.max),
           children,
           ...indexChildren(children),
+          hierarchy: p.hierarchy ? compileHierarchy(p.hierarchy) : undefined,
           path,
         };
-        if (p.hierarchy) node.hierarchy = compileHierarchy(p.hierarchy);
         if (p.hierarchy && first.segment !== 'HL')
           errors.push(`${where}: loop ${path} has a hierarchy but does not start with HL`);
         return [node];
@@ -376,6 +361,37 @@ function compileHierarchy(h: HierarchyDef): CompiledHierarchy {
   return { levels, closed: h.closed ?? false };
 }
 
+/**
+ * Every compiled element has the same properties in the same order, whatever it holds: the validator reads
+ * them for every element of every segment, and one object shape keeps those reads monomorphic (fast).
+ */
+function element(
+  ref: string,
+  name: string,
+  usage: ElementUsage,
+  type: DataType | 'composite',
+  min: number,
+  max: number,
+  repeat: number,
+  extra: Pick<CompiledElement, 'codes' | 'commonCodes' | 'codeNames' | 'components' | 'syntax'>,
+): CompiledElement {
+  return {
+    ref,
+    name,
+    usage: canonicalUsage(usage),
+    type: type === 'composite' ? type : canonicalType(type),
+    min,
+    max,
+    repeat,
+    codes: extra.codes,
+    commonCodes: extra.commonCodes,
+    codeNames: extra.codeNames,
+    components: extra.components,
+    syntax: extra.syntax,
+    lengthOnly: false,
+  };
+}
+
 /** Derives the validator's shortcuts once the element is final (after any narrowing). */
 function finishElement(e: CompiledElement): void {
   e.lengthOnly = (e.type === 'AN' || e.type === 'ID') && e.codes === undefined && e.commonCodes === undefined;
@@ -398,7 +414,7 @@ export function narrowElement(target: CompiledElement, o: ElementOverride): stri
         problems.push(`codes ${missing.join(', ')} are not in the element's code list`);
     }
     target.codes = new CodeSet(wanted);
-    delete target.commonCodes;
+    target.commonCodes = undefined;
     if (!Array.isArray(o.codes)) target.codeNames = { ...target.codeNames, ...o.codes };
   }
   return problems;
