@@ -69,6 +69,12 @@ export class SegmentTokenizer {
   private line = 1;
   private mode: Mode = START;
   private lineTerminated = false;
+  /**
+   * The interchange puts a line break after each terminator (the ISA does): then segments are not wrapped
+   * mid-way (a wrapped file has no such breaks), so lines are counted from those breaks alone. A line break
+   * inside a segment of such a file stays in the data, where validation reports it as a control character.
+   */
+  private lineAfterTerminator = false;
   private tagKey = 0;
   private syntax: Syntax | undefined;
   private term = '~';
@@ -153,7 +159,15 @@ export class SegmentTokenizer {
 
       if (this.mode === INTERCHANGE) {
         let c = str.charCodeAt(pos);
-        while (c === LF || c === CR) c = str.charCodeAt(++pos);
+        if (c === LF || c === CR) {
+          const line = s.lineAt(pos);
+          let feeds = 0;
+          while (c === LF || c === CR) {
+            if (c === LF) feeds++;
+            c = str.charCodeAt(++pos);
+          }
+          if (this.lineAfterTerminator) s.sync(pos, line + feeds);
+        }
         if (pos >= len) return len;
       } else {
         // Before an ISA any whitespace, and a byte-order mark at the very start, are skipped.
@@ -179,6 +193,9 @@ export class SegmentTokenizer {
         for (const i of isa.issues) this.onIssue(i);
         if (isa.wrapped > 0) this.reportWrap(where.offset, where.line);
         const trailEnd = this.trailEnd(str, isa.end);
+        this.lineAfterTerminator =
+          isa.wrapped === 0 && !this.lineTerminated && isa.delimiters.suffix.includes('\n');
+        if (this.lineAfterTerminator) s.sync(trailEnd, s.lineAt(trailEnd));
         this.inSet = false;
         out.push(
           new Segment(
@@ -302,16 +319,34 @@ export class SegmentTokenizer {
 
     let after = term + termLength;
     let c = str.charCodeAt(after);
-    while (c === LF || c === CR) c = str.charCodeAt(++after);
+    let feeds = 0;
+    while (c === LF || c === CR) {
+      if (c === LF) feeds++;
+      c = str.charCodeAt(++after);
+    }
     if (after >= str.length) {
       if (!final) return -1;
       after = str.length;
     }
-    const line = s.lineAt(pos);
+    let line: number;
+    let wrapped = false;
+    if (this.lineAfterTerminator && binary === undefined && s.isSyncedAt(pos)) {
+      // One segment a line: count lines from the line breaks after terminators instead of searching for
+      // every one (see lineAfterTerminator).
+      line = s.syncedLine;
+      s.sync(after, line + feeds);
+    } else {
+      line = s.lineAt(pos);
+      wrapped =
+        !this.lineTerminated &&
+        !this.lineAfterTerminator &&
+        binary === undefined &&
+        s.hasLineFeed(pos, bodyEnd);
+      if (this.lineAfterTerminator) s.sync(after, s.lineAt(after));
+    }
     let source = str;
     let start = pos;
     let end = bodyEnd;
-    const wrapped = !this.lineTerminated && binary === undefined && s.hasLineFeed(pos, bodyEnd);
     if (wrapped || !s.ascii) {
       let text = str.substring(pos, bodyEnd);
       if (!s.ascii && NON_ASCII.test(text)) text = s.buf.toString('utf8', pos, bodyEnd);
@@ -555,26 +590,47 @@ export class SegmentTokenizer {
 class Scan {
   readonly str: string;
   need = 0;
+  /** Position of the next line feed at or after the last position asked about; -1 none; UNKNOWN. */
   private nextLf: number;
-  private counted = 0;
+  private from = 0;
+  private line: number;
 
   constructor(
     readonly buf: Buffer,
-    private readonly startLine: number,
+    startLine: number,
     /** True when every byte is ASCII, so latin1 text is also the UTF-8 text. */
     readonly ascii: boolean,
   ) {
     this.str = buf.toString('latin1');
-    this.nextLf = this.str.indexOf('\n');
+    this.line = startLine;
+    this.nextLf = UNKNOWN;
   }
 
   /** Line number at `pos`; positions must not go backwards between calls. */
   lineAt(pos: number): number {
+    if (this.nextLf === UNKNOWN) this.nextLf = this.str.indexOf('\n', this.from);
     while (this.nextLf >= 0 && this.nextLf < pos) {
-      this.counted++;
+      this.line++;
       this.nextLf = this.str.indexOf('\n', this.nextLf + 1);
     }
-    return this.startLine + this.counted;
+    return this.line;
+  }
+
+  /** The caller counted the line feeds up to `pos` itself: the line there is `line`. */
+  sync(pos: number, line: number): void {
+    this.from = pos;
+    this.line = line;
+    this.nextLf = UNKNOWN;
+  }
+
+  /** Whether the line count is exact at `pos` without looking (a sync point). */
+  isSyncedAt(pos: number): boolean {
+    return this.from === pos && this.nextLf === UNKNOWN;
+  }
+
+  /** The line at the last sync point, for a caller that keeps count. */
+  get syncedLine(): number {
+    return this.line;
   }
 
   /** Whether a line feed lies in [from, to). Call after lineAt(from). */
@@ -583,6 +639,9 @@ class Scan {
     return this.nextLf >= 0 && this.nextLf < to;
   }
 }
+
+/** Scan.nextLf before anyone has looked. */
+const UNKNOWN = -2;
 
 const TRAILS: Record<string, string> = { '\n': '\n', '\r\n': '\r\n', '\r': '\r' };
 

@@ -255,10 +255,19 @@ export function compileSet(
       const comp = dictionary.composites.get(use.ref);
       const components = (comp?.components ?? []).map((c, i) => compileUse(c, `${label}-${pad(i + 1)}`));
       const syntax = (comp?.syntax ?? []).map(parseSyntax).filter((r): r is SyntaxRule => r !== undefined);
-      return element(use.ref, comp?.name ?? use.ref, use.usage, 'composite', 0, Number.POSITIVE_INFINITY, use.repeat ?? 1, {
-        components,
-        syntax,
-      });
+      return element(
+        use.ref,
+        comp?.name ?? use.ref,
+        use.usage,
+        'composite',
+        0,
+        Number.POSITIVE_INFINITY,
+        use.repeat ?? 1,
+        {
+          components,
+          syntax,
+        },
+      );
     }
     const el = dictionary.elements.get(use.ref);
     if (!el) {
@@ -267,11 +276,20 @@ export function compileSet(
     }
     const codes = use.codes ?? el.codes;
     const common = use.commonCodes ?? el.commonCodes;
-    return element(use.ref, el.name, use.usage, el.type, use.min ?? el.min, use.max ?? el.max, use.repeat ?? 1, {
-      codes: codes ? new CodeSet(Object.keys(codes)) : undefined,
-      commonCodes: !codes && common ? new CodeSet(Object.keys(common)) : undefined,
-      codeNames: codes ?? common ? { ...common, ...codes } : undefined,
-    });
+    return element(
+      use.ref,
+      el.name,
+      use.usage,
+      el.type,
+      use.min ?? el.min,
+      use.max ?? el.max,
+      use.repeat ?? 1,
+      {
+        codes: codes ? new CodeSet(Object.keys(codes)) : undefined,
+        commonCodes: !codes && common ? new CodeSet(Object.keys(common)) : undefined,
+        codeNames: (codes ?? common) ? { ...common, ...codes } : undefined,
+      },
+    );
   };
 
   const compilePositions = (positions: Position[], parentPath: string, where: string): Node[] =>
