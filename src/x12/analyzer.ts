@@ -205,21 +205,31 @@ export class X12Analyzer {
           this.set.validator?.segment(seg);
         } else if (tag === 'TA1' && this.group === undefined) {
           // An interchange acknowledgment travels inside an interchange, before any group.
-        } else if (this.group !== undefined) {
-          this.strayIn(
-            seg,
-            'segment-outside-set',
-            (n) =>
-              `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any transaction set (between ST/SE pairs of group ${this.group?.header.controlNumber})`,
-          );
         } else {
-          this.strayIn(
-            seg,
-            'segment-outside-group',
-            (n) =>
-              `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any functional group (GS/GE)`,
-          );
+          this.strayInInterchange(seg);
         }
+    }
+  }
+
+  /** A segment inside an interchange but outside any set: one issue per run of them. (Kept out of route(),
+   * whose every call would otherwise allocate the context these messages capture.) */
+  private strayInInterchange(seg: Segment): void {
+    const tag = seg.tag;
+    const group = this.group?.header.controlNumber;
+    if (group !== undefined) {
+      this.strayIn(
+        seg,
+        'segment-outside-set',
+        (n) =>
+          `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any transaction set (between ST/SE pairs of group ${group})`,
+      );
+    } else {
+      this.strayIn(
+        seg,
+        'segment-outside-group',
+        (n) =>
+          `${n === 1 ? `${tag} is` : `${n} segments (from ${tag}) are`} outside any functional group (GS/GE)`,
+      );
     }
   }
 

@@ -46,6 +46,15 @@ class HlTable {
   /** HL01 values that are not their ordinal. */
   irregular = new Map<string, number>();
 
+  /**
+   * Ready for the next set. The arrays keep their length: entries are written before they are read (an
+   * HL's parent must come earlier in the same set), so one table serves every set of an input without
+   * growing its arrays again each time.
+   */
+  reset(): void {
+    if (this.irregular.size > 0) this.irregular.clear();
+  }
+
   add(ordinal: number, id: string, level: string, childCode: string, seg: Segment): void {
     this.ids[ordinal] = id;
     this.levels[ordinal] = level;
@@ -106,7 +115,8 @@ function indexOrEnd(src: string, needle: string, from: number): number {
 
 export class SetValidator {
   private readonly stack: Frame[];
-  private readonly hls = new HlTable();
+  /** The input's shared HL table, cleared when this set's first HL comes (most sets have none). */
+  private hlTable: HlTable | undefined;
   private hlCount = 0;
   /** The open HL level whose required segments are being looked for: its segments so far, as bits. */
   private hlRequired: readonly string[] | undefined;
@@ -207,8 +217,8 @@ export class SetValidator {
     const root = this.stack[0]!;
     this.checkSkippedAt(root, root.index + 1, root.loop.children.length, at);
     this.finishHlLevel(at);
-    const hl = this.hls;
-    for (let k = 1; k <= this.hlCount; k++) {
+    const hl = this.hlTable;
+    for (let k = 1; hl !== undefined && k <= this.hlCount; k++) {
       if (hl.childCodes[k] === '1' && hl.hasChild[k] === 0) {
         this.report(
           'hl-child-code',
@@ -375,9 +385,13 @@ export class SetValidator {
     let present = 0;
     for (let i = 1; i <= last; i++) {
       const el = defs[i - 1]!;
-      const s = i <= n ? starts[i]! : end;
-      const e = i <= n ? starts[i + 1]! - 1 : end;
-      if (s !== e && i <= 31) present |= 1 << (i - 1);
+      let s = end;
+      let e = end;
+      if (i <= n) {
+        s = starts[i]!;
+        e = starts[i + 1]! - 1;
+        if (s !== e && i <= 31) present |= 1 << (i - 1);
+      }
       if (s === e) {
         if (el.usage === 'M')
           this.elementIssue(
@@ -428,22 +442,21 @@ export class SetValidator {
         }
       }
     }
-    if (def.syntax.length > 0 && syntaxViolated(def.syntax, present, starts, n)) {
-      const present = (p: number) => p <= n && starts[p + 1]! - 1 > starts[p]!;
-      const violations = checkSyntax(def.syntax, present, (p) => elementLabel(tag, p));
-      for (const v of violations ?? []) {
-        const value =
-          v.position <= n ? src.substring(starts[v.position]!, starts[v.position + 1]! - 1) : undefined;
-        this.elementIssue(
-          seg,
-          loopId,
-          v.code,
-          v.message,
-          v.position,
-          defs[v.position - 1],
-          value || undefined,
-        );
-      }
+    if (def.syntax.length > 0 && syntaxViolated(def.syntax, present, starts, n))
+      this.reportSyntax(seg, def, loopId, n);
+  }
+
+  /** Messages for the syntax notes a segment breaks (kept out of checkElements: its closures would cost an
+   * allocation on every call of that hot function, violation or not). */
+  private reportSyntax(seg: Segment, def: CompiledSegment, loopId: string, n: number): void {
+    const src = seg.source;
+    const starts = this.text.starts;
+    const defs = def.elements;
+    const present = (p: number) => p <= n && starts[p + 1]! - 1 > starts[p]!;
+    for (const v of checkSyntax(def.syntax, present, (p) => elementLabel(seg.tag, p)) ?? []) {
+      const value =
+        v.position <= n ? src.substring(starts[v.position]!, starts[v.position + 1]! - 1) : undefined;
+      this.elementIssue(seg, loopId, v.code, v.message, v.position, defs[v.position - 1], value || undefined);
     }
   }
 
@@ -644,6 +657,13 @@ export class SetValidator {
     this.emit(issue(code, message, location, extra));
   }
 
+  private startHlTable(): HlTable {
+    const table = this.text.hl;
+    table.reset();
+    this.hlTable = table;
+    return table;
+  }
+
   /** HL01 or HL02 as a count (digits, no leading zero), or -1 when it is empty or anything else. */
   private hlNumber(seg: Segment, n: number): number {
     if (n > this.scannedElements) return -1;
@@ -673,7 +693,7 @@ export class SetValidator {
   private checkHl(seg: Segment, hierarchy: CompiledHierarchy | undefined, loopId: string): void {
     if (this.hlRequired !== undefined) this.finishHlLevel(seg, loopId);
     this.hierarchy = hierarchy;
-    const hl = this.hls;
+    const hl = this.hlTable ?? this.startHlTable();
     const ordinal = ++this.hlCount;
     // HL01 and HL02 are nearly always plain counts: read them as numbers, and make strings only otherwise.
     const idNumber = this.hlNumber(seg, 1);
@@ -722,7 +742,7 @@ export class SetValidator {
           );
         }
       }
-      if (hlText(parentId, parentNumber) === hlText(id, ordinal))
+      if (parentNumber > 0 ? parentNumber === idNumber : parentId === id)
         this.hlIssue(
           seg,
           loopId,
@@ -733,7 +753,12 @@ export class SetValidator {
           hlText(parentId, parentNumber),
         );
     }
-    const def = hierarchy !== undefined && level !== '' ? hierarchy.levels.get(level) : undefined;
+    const def =
+      hierarchy === undefined || level === ''
+        ? undefined
+        : level.length === 1
+          ? hierarchy.byChar[level.charCodeAt(0)]
+          : hierarchy.levels.get(level);
     if (hierarchy !== undefined && level !== '') {
       if (def === undefined) {
         const known = [...hierarchy.levels.keys()].join(', ');
@@ -880,6 +905,8 @@ export class TextScan {
   /** Where each element of the segment being checked starts, and which separators it holds. */
   starts: Int32Array = new Int32Array(64);
   flags: Uint8Array = new Uint8Array(64);
+  /** The HLs of the set being checked (see HlTable.reset). */
+  readonly hl = new HlTable();
   nextComponent = 0;
   nextRepetition = 0;
 

@@ -1,17 +1,27 @@
 /**
- * A code list, asked "is this value one of yours?" once per coded element of every segment. Codes of up to
- * three characters (nearly all X12 qualifiers) are also kept as numbers, so a value can be looked up where
- * it lies in the segment's text without first being copied into a string and hashed.
+ * A code list, asked "is this value one of yours?" once per coded element of every segment. Values are
+ * looked up where they lie in the segment's text, without first being copied into a string and hashed:
+ * one- and two-character codes (nearly all X12 qualifiers) in bitmaps, three-character ones as numbers.
  */
 export class CodeSet implements Iterable<string> {
   private readonly all: Set<string>;
-  private readonly short = new Set<number>();
+  /** Bit c0 * 256 + c1 for two-character codes, bit c0 for one-character codes. */
+  private readonly two = new Uint32Array(2048);
+  private readonly one = new Uint32Array(8);
+  private readonly three = new Set<number>();
 
   constructor(codes: Iterable<string>) {
     this.all = new Set(codes);
     for (const code of this.all) {
-      const key = shortKey(code, 0, code.length);
-      if (key >= 0) this.short.add(key);
+      const c0 = code.charCodeAt(0);
+      const c1 = code.charCodeAt(1);
+      const c2 = code.charCodeAt(2);
+      if (code.length === 1 && c0 <= 0xff) this.one[c0 >>> 5]! |= 1 << (c0 & 31);
+      else if (code.length === 2 && c0 <= 0xff && c1 <= 0xff) {
+        const k = (c0 << 8) | c1;
+        this.two[k >>> 5]! |= 1 << (k & 31);
+      } else if (code.length === 3 && c0 <= 0xff && c1 <= 0xff && c2 <= 0xff)
+        this.three.add((c0 << 16) | (c1 << 8) | c2);
     }
   }
 
@@ -25,24 +35,25 @@ export class CodeSet implements Iterable<string> {
 
   /** Whether the text at [s, e) of `src` is one of the codes. */
   hasAt(src: string, s: number, e: number): boolean {
-    const key = shortKey(src, s, e);
-    return key >= 0 ? this.short.has(key) : this.all.has(src.substring(s, e));
+    const length = e - s;
+    const c0 = src.charCodeAt(s);
+    if (length === 2) {
+      const c1 = src.charCodeAt(s + 1);
+      if (c0 > 0xff || c1 > 0xff) return false;
+      const k = (c0 << 8) | c1;
+      return (this.two[k >>> 5]! & (1 << (k & 31))) !== 0;
+    }
+    if (length === 1) return c0 <= 0xff && (this.one[c0 >>> 5]! & (1 << (c0 & 31))) !== 0;
+    if (length === 3) {
+      const c1 = src.charCodeAt(s + 1);
+      const c2 = src.charCodeAt(s + 2);
+      if (c0 > 0xff || c1 > 0xff || c2 > 0xff) return false;
+      return this.three.has((c0 << 16) | (c1 << 8) | c2);
+    }
+    return this.all.has(src.substring(s, e));
   }
 
   [Symbol.iterator](): Iterator<string> {
     return this.all[Symbol.iterator]();
   }
-}
-
-/** Length and up to three one-byte characters packed into a number; -1 when that cannot represent it. */
-function shortKey(src: string, s: number, e: number): number {
-  const length = e - s;
-  if (length < 1 || length > 3) return -1;
-  let key = length;
-  for (let i = s; i < e; i++) {
-    const c = src.charCodeAt(i);
-    if (c > 0xff) return -1;
-    key = key * 256 + c;
-  }
-  return key;
 }

@@ -87,8 +87,16 @@ export interface LoopNode {
 
 export type Node = SegmentNode | LoopNode;
 
+export interface HierarchyLevelSpec {
+  name: string;
+  parents: ReadonlySet<string>;
+  required: readonly string[];
+}
+
 export interface CompiledHierarchy {
-  levels: ReadonlyMap<string, { name: string; parents: ReadonlySet<string>; required: readonly string[] }>;
+  levels: ReadonlyMap<string, HierarchyLevelSpec>;
+  /** The same levels by the character code of a one-character HL03 (nearly all are): an array read. */
+  byChar: readonly (HierarchyLevelSpec | undefined)[];
   closed: boolean;
 }
 
@@ -285,8 +293,8 @@ export function compileSet(
       use.max ?? el.max,
       use.repeat ?? 1,
       {
-        codes: codes ? new CodeSet(Object.keys(codes)) : undefined,
-        commonCodes: !codes && common ? new CodeSet(Object.keys(common)) : undefined,
+        codes: codes ? codeSetOf(codes) : undefined,
+        commonCodes: !codes && common ? codeSetOf(common) : undefined,
         codeNames: (codes ?? common) ? { ...common, ...codes } : undefined,
       },
     );
@@ -369,14 +377,28 @@ function indexChildren(children: Node[]): { byTag: Map<string, number[]>; mandat
 }
 
 function compileHierarchy(h: HierarchyDef): CompiledHierarchy {
-  const levels = new Map<
-    string,
-    { name: string; parents: ReadonlySet<string>; required: readonly string[] }
-  >();
+  const levels = new Map<string, HierarchyLevelSpec>();
+  const byChar: (HierarchyLevelSpec | undefined)[] = new Array<HierarchyLevelSpec | undefined>(128).fill(
+    undefined,
+  );
   for (const [code, level] of Object.entries(h.levels)) {
-    levels.set(code, { name: level.name, parents: new Set(level.parents), required: level.required ?? [] });
+    const spec = { name: level.name, parents: new Set(level.parents), required: level.required ?? [] };
+    levels.set(code, spec);
+    if (code.length === 1 && code.charCodeAt(0) < 128) byChar[code.charCodeAt(0)] = spec;
   }
-  return { levels, closed: h.closed ?? false };
+  return { levels, byChar, closed: h.closed ?? false };
+}
+
+/** One CodeSet per code list object: every position of an element shares its dictionary's list. */
+const codeSets = new WeakMap<CodeList, CodeSet>();
+
+function codeSetOf(codes: CodeList): CodeSet {
+  let set = codeSets.get(codes);
+  if (set === undefined) {
+    set = new CodeSet(Object.keys(codes));
+    codeSets.set(codes, set);
+  }
+  return set;
 }
 
 /**
