@@ -1,15 +1,15 @@
 // One tool on one file, in its own process: prints {tool, seconds, segments, rssKB} as JSON. run.ts bundles
-// this file (no TypeScript loader in the measured process) and starts one process per measurement.
+// this file with the parsers it compares (no TypeScript loader in the measured process) and starts one
+// process per measurement. node-x12 and x12-parser are devDependencies, here and in the differential test
+// only.
 import { createReadStream, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { analyze } from '../../src/x12/analyzer.ts';
 import { loadSpecs } from '../../src/config/x12-specs.ts';
-import type * as NodeX12Module from 'node-x12';
+import { X12Parser } from 'node-x12';
+import { X12parser } from 'x12-parser';
 
 type Tool = 'dockside-envelope' | 'dockside-full' | 'node-x12-parse' | 'node-x12-stream' | 'x12-parser';
 
-const require = createRequire(import.meta.url);
-type NodeX12 = typeof NodeX12Module;
 
 /** Work done before the clock starts: loading the specs is start-up, not reading. */
 function prepare(tool: Tool, specsDir: string) {
@@ -32,18 +32,15 @@ async function count(tool: Tool, file: string, specs: ReturnType<typeof prepare>
       return r.segments;
     }
     case 'node-x12-parse': {
-      const { X12Parser } = require('node-x12') as NodeX12;
       const parsed = new X12Parser(true).parse(readFileSync(file, 'utf8')) as unknown as {
         interchanges?: unknown[];
       };
       return Array.isArray(parsed.interchanges) ? parsed.interchanges.length : 1;
     }
     case 'node-x12-stream': {
-      const { X12Parser } = require('node-x12') as NodeX12;
       return countStream(createReadStream(file).pipe(new X12Parser()));
     }
     case 'x12-parser': {
-      const { X12parser } = require('x12-parser') as { X12parser: new () => NodeJS.ReadWriteStream };
       return countStream(createReadStream(file).pipe(new X12parser()));
     }
   }

@@ -39,8 +39,6 @@ export interface CompiledElement {
   repeat: number;
   codes?: CodeSet;
   commonCodes?: CodeSet;
-  /** Code descriptions, for messages. */
-  codeNames?: Readonly<CodeList>;
   components?: CompiledElement[];
   syntax?: SyntaxRule[];
   /**
@@ -295,7 +293,6 @@ export function compileSet(
       {
         codes: codes ? codeSetOf(codes) : undefined,
         commonCodes: !codes && common ? codeSetOf(common) : undefined,
-        codeNames: (codes ?? common) ? { ...common, ...codes } : undefined,
       },
     );
   };
@@ -413,7 +410,7 @@ function element(
   min: number,
   max: number,
   repeat: number,
-  extra: Pick<CompiledElement, 'codes' | 'commonCodes' | 'codeNames' | 'components' | 'syntax'>,
+  extra: Pick<CompiledElement, 'codes' | 'commonCodes' | 'components' | 'syntax'>,
 ): CompiledElement {
   return {
     ref,
@@ -425,7 +422,6 @@ function element(
     repeat,
     codes: extra.codes,
     commonCodes: extra.commonCodes,
-    codeNames: extra.codeNames,
     components: extra.components,
     syntax: extra.syntax,
     lengthOnly: false,
@@ -455,7 +451,6 @@ export function narrowElement(target: CompiledElement, o: ElementOverride): stri
     }
     target.codes = new CodeSet(wanted);
     target.commonCodes = undefined;
-    if (!Array.isArray(o.codes)) target.codeNames = { ...target.codeNames, ...o.codes };
   }
   return problems;
 }
