@@ -17,7 +17,8 @@ import {
   type InterchangeHeader,
 } from './envelope.ts';
 import { codeInfo, issue, type Issue, type IssueCode, type Location, type Severity } from './issues.ts';
-import { readSegmentBatches, type ByteSource } from './reader.ts';
+import { READ_SLICE, type ByteSource } from './reader.ts';
+import { SegmentTokenizer } from './tokenizer.ts';
 import type { Delimiters, Segment } from './segment.ts';
 import { baseVersion, type SpecResolver } from './spec/registry.ts';
 import { SetValidator, TextScan } from './validator.ts';
@@ -111,7 +112,9 @@ export class X12Analyzer {
   private groupSetNumbers = new Set<string>();
   private set: SetState | undefined;
   private stray: Stray | undefined;
-  private last: Segment | undefined;
+  /** The previous segment's tag and place (values: the segment object itself may be reused). */
+  private lastTag = '';
+  private lastAt: Location = { offset: 0, line: 1, segment: 0 };
   private segments = 0;
   private readonly counts = { interchanges: 0, groups: 0, sets: 0, bySet: {} as Record<string, number> };
   private readonly textScan = new TextScan();
@@ -129,7 +132,10 @@ export class X12Analyzer {
   push(seg: Segment): void {
     this.segments++;
     this.route(seg);
-    this.last = seg;
+    this.lastTag = seg.tag;
+    this.lastAt.offset = seg.offset;
+    this.lastAt.line = seg.line;
+    this.lastAt.segment = seg.index;
     if (this.pending.length > 0) this.releasePending(seg.index);
   }
 
@@ -500,11 +506,12 @@ export class X12Analyzer {
 
   private strayOutside(seg: Segment): void {
     const after =
-      this.last?.tag === 'IEA' || this.stray !== undefined ? 'after the last IEA' : 'before any ISA';
+      this.lastTag === 'IEA' || this.stray !== undefined ? 'after the last IEA' : 'before any ISA';
+    const tag = seg.tag;
     this.strayIn(seg, 'data-outside-interchange', (n) =>
       n === 1
-        ? `${seg.tag} is outside any interchange (${after})`
-        : `${n} segments (from ${seg.tag} on) are outside any interchange`,
+        ? `${tag} is outside any interchange (${after})`
+        : `${n} segments (from ${tag} on) are outside any interchange`,
     );
   }
 
@@ -569,9 +576,7 @@ export class X12Analyzer {
   }
 
   private endLocation(): Location {
-    const last = this.last;
-    if (last === undefined) return { offset: 0, line: 1, segment: 0 };
-    return { offset: last.offset, line: last.line, segment: last.index };
+    return { ...this.lastAt };
   }
 }
 
@@ -582,12 +587,18 @@ export interface AnalyzeOptions extends AnalyzerOptions {
 /** Reads and checks a whole input: envelope always, transaction sets when specs are given. */
 export async function analyze(source: ByteSource, options: AnalyzeOptions = {}): Promise<AnalysisResult> {
   const analyzer = new X12Analyzer(options);
-  const readerOptions = {
+  // The analyzer keeps nothing of a segment but copies, so the tokenizer can hand it one reused object.
+  const tokenizer = new SegmentTokenizer({
     onIssue: (i: Issue) => analyzer.readerIssue(i),
+    onSegment: (s) => analyzer.push(s),
     ...(options.encoding ? { encoding: options.encoding } : {}),
-  };
-  for await (const batch of readSegmentBatches(source, readerOptions)) {
-    for (const seg of batch) analyzer.push(seg);
+  });
+  for await (const input of source) {
+    const chunk = typeof input === 'string' ? Buffer.from(input) : input;
+    for (let at = 0; at < chunk.length; at += READ_SLICE) {
+      tokenizer.push(chunk.length <= READ_SLICE ? chunk : chunk.subarray(at, at + READ_SLICE));
+    }
   }
+  tokenizer.end();
   return analyzer.end();
 }

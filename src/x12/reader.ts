@@ -12,7 +12,7 @@ export type ReaderOptions = TokenizerOptions;
  * Slices fed to the tokenizer. Reads can be large (fewer system calls), but a batch of segments should
  * die young: ~32 KiB gives about fifteen hundred segments, which the garbage collector's nursery handles cheaply.
  */
-const SLICE = 32 * 1024;
+export const READ_SLICE = 32 * 1024;
 
 /** Segments in batches (one per input slice that completed any). */
 export async function* readSegmentBatches(
@@ -22,8 +22,8 @@ export async function* readSegmentBatches(
   const tokenizer = new SegmentTokenizer(options);
   for await (const input of source) {
     const chunk = typeof input === 'string' ? Buffer.from(input) : input;
-    for (let at = 0; at < chunk.length; at += SLICE) {
-      const batch = tokenizer.push(chunk.length <= SLICE ? chunk : chunk.subarray(at, at + SLICE));
+    for (let at = 0; at < chunk.length; at += READ_SLICE) {
+      const batch = tokenizer.push(chunk.length <= READ_SLICE ? chunk : chunk.subarray(at, at + READ_SLICE));
       if (batch.length > 0) yield batch;
     }
   }

@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** The separators of one interchange, as its ISA declares them. */
 export interface Delimiters {
   element: string;
@@ -51,6 +53,40 @@ export class Segment {
     readonly binary?: Buffer,
   ) {
     this.decoded = undefined;
+  }
+
+  /**
+   * Makes this object the next segment of the input, for a consumer that handles each segment before it
+   * asks for the next and keeps none (see SegmentTokenizer's `onSegment`): one object serves a whole file,
+   * which spares the allocator and the garbage collector five million objects per 100 MB.
+   */
+  reuse(
+    tag: string,
+    source: string,
+    start: number,
+    end: number,
+    syntax: Syntax,
+    offset: number,
+    line: number,
+    index: number,
+    position: number,
+    trail: string,
+    binary: Buffer | undefined,
+  ): this {
+    const self = this as Mutable<Segment>;
+    self.tag = tag;
+    self.source = source;
+    self.start = start;
+    self.end = end;
+    self.syntax = syntax;
+    self.offset = offset;
+    self.line = line;
+    self.index = index;
+    self.position = position;
+    self.trail = trail;
+    self.binary = binary;
+    this.decoded = undefined;
+    return this;
   }
 
   /** The segment without its terminator, binary payload excluded (a BIN's text ends after BIN01's separator). */

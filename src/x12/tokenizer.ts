@@ -24,6 +24,12 @@ export interface TokenizerOptions {
   maxSegmentLength?: number;
   /** Receives every problem the tokenizer finds, before the segment it concerns is returned. */
   onIssue?: (issue: Issue) => void;
+  /**
+   * Receives each segment as it is read, instead of push() and end() returning them. The segment object is
+   * reused for the next one: a consumer must be done with it when it returns, and keep copies of what it
+   * needs, never the object. This is how analyze() reads, without allocating an object per segment.
+   */
+  onSegment?: (segment: Segment) => void;
 }
 
 const DEFAULT_MAX_SEGMENT = 1024 * 1024;
@@ -55,6 +61,8 @@ export class SegmentTokenizer {
   private readonly encoding: 'utf8' | 'latin1';
   private readonly maxSegment: number;
   private readonly onIssue: (issue: Issue) => void;
+  private readonly onSegment: ((segment: Segment) => void) | undefined;
+  private spare: Segment | undefined;
   private readonly tags = new Map<number, string>();
   private readonly tagKeys = new Int32Array(TAG_SLOTS_MASK + 1).fill(-1);
   private readonly tagNames: string[] = new Array<string>(TAG_SLOTS_MASK + 1).fill('');
@@ -91,6 +99,45 @@ export class SegmentTokenizer {
     this.encoding = options.encoding ?? 'utf8';
     this.maxSegment = options.maxSegmentLength ?? DEFAULT_MAX_SEGMENT;
     this.onIssue = options.onIssue ?? (() => undefined);
+    this.onSegment = options.onSegment;
+  }
+
+  /** Hands a segment on: to the onSegment consumer in a reused object, or into the batch returned. */
+  private emit(
+    out: Segment[],
+    tag: string,
+    source: string,
+    start: number,
+    end: number,
+    syntax: Syntax,
+    offset: number,
+    line: number,
+    index: number,
+    position: number,
+    trail: string,
+    binary: Buffer | undefined,
+  ): void {
+    const sink = this.onSegment;
+    if (sink === undefined) {
+      out.push(new Segment(tag, source, start, end, syntax, offset, line, index, position, trail, binary));
+      return;
+    }
+    const seg =
+      this.spare?.reuse(tag, source, start, end, syntax, offset, line, index, position, trail, binary) ??
+      (this.spare = new Segment(
+        tag,
+        source,
+        start,
+        end,
+        syntax,
+        offset,
+        line,
+        index,
+        position,
+        trail,
+        binary,
+      ));
+    sink(seg);
   }
 
   /** Feeds the next chunk; returns the segments it completed. */
@@ -197,19 +244,19 @@ export class SegmentTokenizer {
           isa.wrapped === 0 && !this.lineTerminated && isa.delimiters.suffix.includes('\n');
         if (this.lineAfterTerminator) s.sync(trailEnd, s.lineAt(trailEnd));
         this.inSet = false;
-        out.push(
-          new Segment(
-            'ISA',
-            isa.body.toString('latin1'),
-            0,
-            isa.body.length,
-            this.syntax,
-            where.offset,
-            where.line,
-            ++this.index,
-            0,
-            trailText(str, isa.end, trailEnd),
-          ),
+        this.emit(
+          out,
+          'ISA',
+          isa.body.toString('latin1'),
+          0,
+          isa.body.length,
+          this.syntax,
+          where.offset,
+          where.line,
+          ++this.index,
+          0,
+          trailText(str, isa.end, trailEnd),
+          undefined,
         );
         this.mode = INTERCHANGE;
         pos = trailEnd;
@@ -361,20 +408,19 @@ export class SegmentTokenizer {
       start = 0;
       end = text.length;
     }
-    out.push(
-      new Segment(
-        tag,
-        source,
-        start,
-        end,
-        syntax,
-        this.base + pos,
-        line,
-        ++this.index,
-        this.positionFor(key),
-        trailText(str, term + termLength, after),
-        binary,
-      ),
+    this.emit(
+      out,
+      tag,
+      source,
+      start,
+      end,
+      syntax,
+      this.base + pos,
+      line,
+      ++this.index,
+      this.positionFor(key),
+      trailText(str, term + termLength, after),
+      binary,
     );
     if (key === IEA) this.mode = BETWEEN;
     return after;

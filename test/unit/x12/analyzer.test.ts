@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { Buffer } from 'node:buffer';
-import { analyze, type AnalysisResult } from '../../../src/x12/analyzer.ts';
+import { analyze, X12Analyzer, type AnalysisResult } from '../../../src/x12/analyzer.ts';
+import { loadSpecs } from '../../../src/config/x12-specs.ts';
+import { SegmentTokenizer } from '../../../src/x12/tokenizer.ts';
+import { goldenFiles } from '../../helpers/golden.ts';
 import { interchange, isaText, miniRegistry } from '../../helpers/x12.ts';
 
 const po = (control?: string) => ({
@@ -192,5 +195,20 @@ describe('x12 envelope checks', () => {
     assert.equal(set.issues.length, 6);
     assert.equal(set.issues[5]!.code, 'issues-truncated');
     assert.equal(set.droppedIssues, 15);
+  });
+
+  it('gives the same result when segments are handed over in one reused object (analyze) as in fresh ones', async () => {
+    const { registry } = loadSpecs();
+    const inputs = [
+      ...goldenFiles().map((f) => f.bytes),
+      Buffer.from(interchange([[po()]]) + 'GS*PO*A*B*20261126*1030*9*X*004010~\nGE*0*9~\nJUNK\n'),
+      Buffer.from(interchange([[po()]]).slice(0, 300)),
+    ];
+    for (const bytes of inputs) {
+      const fresh = new X12Analyzer({ specs: registry });
+      const tokenizer = new SegmentTokenizer({ onIssue: (i) => fresh.readerIssue(i) });
+      for (const s of [...tokenizer.push(bytes), ...tokenizer.end()]) fresh.push(s);
+      assert.deepEqual(await analyze([bytes], { specs: registry }), fresh.end());
+    }
   });
 });
