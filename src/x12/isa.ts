@@ -98,12 +98,19 @@ export function scanIsa(buf: Buffer, pos: number, final: boolean, where: Where):
   if (component === CR || component === LF) {
     return bad('ISA16 (component separator) is missing: the header ends in a line break where it should be');
   }
-  if (component === sep || isAlphanumeric(component)) {
-    return bad(
-      `ISA16 (component separator) is '${String.fromCharCode(component)}', which cannot be a separator; the header is longer or shorter than its separators say`,
-    );
-  }
   const terminator = buf.toString('utf8', termStart, end);
+  const plausibleTerminator = !isAlphanumeric(lead) && lead !== sep && lead !== 0x20;
+  let componentProblem: string | undefined;
+  if (component === sep || isAlphanumeric(component)) {
+    if (component === sep || !plausibleTerminator) {
+      return bad(
+        `ISA16 (component separator) is '${String.fromCharCode(component)}', which cannot be a separator; the header is longer or shorter than its separators say`,
+      );
+    }
+    // The header is readable (a terminator follows), only its component separator is unusable: read on,
+    // so the interchange can be answered with a TA1 that says so.
+    componentProblem = `ISA16 (component separator) is '${String.fromCharCode(component)}', a letter or digit, which cannot separate components`;
+  }
   if (isAlphanumeric(lead) || lead === sep || lead === component || lead === 0x20) {
     return bad(
       `the byte after ISA16 is '${terminator}', which cannot be a segment terminator; ISA16 may be longer than one character`,
@@ -113,6 +120,16 @@ export function scanIsa(buf: Buffer, pos: number, final: boolean, where: Where):
   let body = buf.subarray(pos, termStart);
   if (wrapped > 0) body = stripLineBreaks(body);
   const issues: Issue[] = [];
+  if (componentProblem !== undefined) {
+    issues.push(
+      issue(
+        'invalid-component-separator',
+        componentProblem,
+        { ...loc, element: 16 },
+        { data: String.fromCharCode(component) },
+      ),
+    );
+  }
   const terminatorText = lead === LF ? '\\n' : lead === CR ? '\\r' : terminator;
   if (body.length + 1 !== ISA_LENGTH) {
     issues.push(

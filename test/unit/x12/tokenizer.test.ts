@@ -129,6 +129,16 @@ describe('x12 tokenizer', () => {
     assert.equal(segments[0]!.element(13), '000000002');
   });
 
+  it('reads on past a letter or digit in ISA16 and reports the unusable component separator', () => {
+    const text = interchange(oneSet).replace(isaText(), isaText().slice(0, -1) + 'A');
+    const { segments, issues } = tokenize(text);
+    assert.equal(segments.length, 8);
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.location.element]),
+      [['invalid-component-separator', 16]],
+    );
+  });
+
   it('removes line breaks inside segments of a file wrapped at 80 columns, with one warning', () => {
     const flat = interchange(oneSet, { suffix: '' });
     const wrapped = flat.match(/.{1,80}/g)!.join('\n');
