@@ -6,7 +6,7 @@ import { ROOT } from '../../helpers/golden.ts';
 
 describe('docs/x12-engine.md', () => {
   const doc = readFileSync(join(ROOT, 'docs/x12-engine.md'), 'utf8');
-  const documented = [...doc.matchAll(/^\| `([a-z0-9-]+)` \| (\w+) \|/gm)].map(
+  const documented = [...doc.matchAll(/^\| `([a-z0-9-]+)` +\| (\w+) +\|/gm)].map(
     (m) => [m[1]!, m[2]!] as const,
   );
 
