@@ -260,43 +260,71 @@ export class X12Analyzer {
     const ic = this.ic;
     if (ic === undefined) return;
     if (iea === undefined) {
-      this.file(
-        issue(
-          'interchange-not-ended',
-          `interchange ${ic.header.controlNumber} (ISA at line ${ic.location.line}) has no IEA: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
-          at,
-        ),
+      this.notEnded(
+        'interchange-not-ended',
+        `interchange ${ic.header.controlNumber} (ISA at line ${ic.location.line}) has no IEA`,
+        at,
       );
     } else {
       ic.complete = true;
       for (const i of checkInterchangeTrailer(iea)) this.file(i);
-      const declared = iea.element(1);
-      ic.declaredGroups = declared;
-      if (/^\d+$/.test(declared) && Number(declared) !== ic.groupCount) {
-        this.file(
-          issue(
-            'iea-group-count',
-            `IEA01 says ${declared} functional group(s), the interchange has ${ic.groupCount}`,
-            locate(iea, 1),
-            {
-              data: declared,
-            },
-          ),
-        );
-      }
-      const control = iea.element(2);
-      if (!sameControlNumber(control, ic.header.controlNumber)) {
-        this.file(
-          issue(
-            'iea-control-number',
-            `IEA02 '${control}' does not match the ISA13 interchange control number '${ic.header.controlNumber}'`,
-            locate(iea, 2),
-            { data: control },
-          ),
-        );
-      }
+      ic.declaredGroups = iea.element(1);
+      this.checkTrailer(iea, {
+        countCode: 'iea-group-count',
+        counted: ic.groupCount,
+        what: 'functional group(s), the interchange has',
+        controlCode: 'iea-control-number',
+        control: ic.header.controlNumber,
+        controlName: 'ISA13 interchange control number',
+      });
     }
     this.ic = undefined;
+  }
+
+  /** The "count, then control number" check every trailer (IEA, GE) makes of its header. */
+  private checkTrailer(
+    trailer: Segment,
+    c: {
+      countCode: IssueCode;
+      counted: number;
+      what: string;
+      controlCode: IssueCode;
+      control: string;
+      controlName: string;
+    },
+  ): void {
+    const declared = trailer.element(1);
+    if (/^\d+$/.test(declared) && Number(declared) !== c.counted) {
+      this.file(
+        issue(c.countCode, `${trailer.tag}01 says ${declared} ${c.what} ${c.counted}`, locate(trailer, 1), {
+          data: declared,
+        }),
+      );
+    }
+    const control = trailer.element(2);
+    if (!sameControlNumber(control, c.control)) {
+      this.file(
+        issue(
+          c.controlCode,
+          `${trailer.tag}02 '${control}' does not match the ${c.controlName} '${c.control}'`,
+          locate(trailer, 2),
+          {
+            data: control,
+          },
+        ),
+      );
+    }
+  }
+
+  /** A header whose trailer never came: `at` is what came instead. */
+  private notEnded(code: IssueCode, what: string, at: Location): void {
+    this.file(
+      issue(
+        code,
+        `${what}: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
+        at,
+      ),
+    );
   }
 
   private openGroup(gs: Segment): void {
@@ -326,41 +354,23 @@ export class X12Analyzer {
     const group = this.group;
     if (group === undefined) return;
     if (ge === undefined) {
-      this.file(
-        issue(
-          'group-not-ended',
-          `functional group ${group.header.controlNumber} (GS at line ${group.location.line}) has no GE: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
-          at,
-        ),
+      this.notEnded(
+        'group-not-ended',
+        `functional group ${group.header.controlNumber} (GS at line ${group.location.line}) has no GE`,
+        at,
       );
     } else {
       group.complete = true;
       for (const i of checkGroupTrailer(ge)) this.file(i);
-      const declared = ge.element(1);
-      group.declaredSets = declared;
-      if (/^\d+$/.test(declared) && Number(declared) !== group.setCount) {
-        this.file(
-          issue(
-            'ge-set-count',
-            `GE01 says ${declared} transaction set(s), the group has ${group.setCount}`,
-            locate(ge, 1),
-            {
-              data: declared,
-            },
-          ),
-        );
-      }
-      const control = ge.element(2);
-      if (!sameControlNumber(control, group.header.controlNumber)) {
-        this.file(
-          issue(
-            'ge-control-number',
-            `GE02 '${control}' does not match the GS06 group control number '${group.header.controlNumber}'`,
-            locate(ge, 2),
-            { data: control },
-          ),
-        );
-      }
+      group.declaredSets = ge.element(1);
+      this.checkTrailer(ge, {
+        countCode: 'ge-set-count',
+        counted: group.setCount,
+        what: 'transaction set(s), the group has',
+        controlCode: 'ge-control-number',
+        control: group.header.controlNumber,
+        controlName: 'GS06 group control number',
+      });
     }
     this.group = undefined;
   }
@@ -460,12 +470,10 @@ export class X12Analyzer {
     if (state.orphan) return;
     this.set = state;
     if (se === undefined) {
-      this.file(
-        issue(
-          'set-not-ended',
-          `transaction set ${result.id} ${result.controlNumber} (ST at line ${result.location.line}) has no SE: the ${at.tag ? `${at.tag} at line ${at.line}` : 'end of the input'} came first`,
-          at,
-        ),
+      this.notEnded(
+        'set-not-ended',
+        `transaction set ${result.id} ${result.controlNumber} (ST at line ${result.location.line}) has no SE`,
+        at,
       );
     } else {
       result.segmentCount++;
