@@ -1,15 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 
-/** A usage or I/O problem: the CLI prints its message (no stack) and exits 2. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+import { GatewayError } from '../errors.ts';
 
 /** Opens FILE, or standard input for '-'. Large reads keep the tokenizer's per-chunk overhead low. */
 export function openInput(file: string): Readable {
@@ -19,11 +11,11 @@ export function openInput(file: string): Readable {
     isFile = statSync(file).isFile();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new CliError(
-      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`,
-    );
+    const message =
+      code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`;
+    throw new GatewayError('input-unreadable', message, false, { cause: e });
   }
-  if (!isFile) throw new CliError(`${file}: not a regular file`);
+  if (!isFile) throw new GatewayError('input-unreadable', `${file}: not a regular file`, false);
   return createReadStream(file, { highWaterMark: 256 * 1024 });
 }
 

@@ -3,7 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CliError } from './input.ts';
+import { GatewayError } from '../errors.ts';
 import { x12Command } from './x12.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -46,9 +46,10 @@ export async function main(argv: string[]): Promise<number> {
       // Help and version output exit 0; anything else is a usage error.
       return e.exitCode === 0 ? 0 : 2;
     }
-    if (e instanceof CliError) {
+    if (e instanceof GatewayError) {
+      // A usage, configuration or I/O problem: one clear line, no stack trace, exit 2.
       process.stderr.write(`dockside: ${e.message}\n`);
-      return e.exitCode;
+      return 2;
     }
     throw e;
   }

@@ -8,7 +8,8 @@ import {
 import { analyze, type AnalysisResult } from '../x12/analyzer.ts';
 import type { Issue } from '../x12/issues.ts';
 import { createX12Services } from '../main.ts';
-import { CliError, displayName, openInput } from './input.ts';
+import { GatewayError } from '../errors.ts';
+import { displayName, openInput } from './input.ts';
 
 interface CommonOptions {
   specs?: string;
@@ -21,8 +22,10 @@ async function run(file: string, options: CommonOptions): Promise<AnalysisResult
     const errors = services.specs.errors;
     const shown = errors.slice(0, 40);
     const more = errors.length > shown.length ? `\n  … and ${errors.length - shown.length} more` : '';
-    throw new CliError(
+    throw new GatewayError(
+      'config-invalid',
       `the transaction-set specs have ${errors.length} problem(s):\n  ${shown.join('\n  ')}${more}`,
+      false,
     );
   }
   const input = openInput(file);
@@ -33,7 +36,15 @@ async function run(file: string, options: CommonOptions): Promise<AnalysisResult
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CliError(`${displayName(file)}: cannot read (${err.code ?? err.message})`);
+    // A read that fails half way (EIO, a vanished file) may well work the next time.
+    throw new GatewayError(
+      'input-unreadable',
+      `${displayName(file)}: cannot read (${err.code ?? err.message})`,
+      true,
+      {
+        cause: e,
+      },
+    );
   }
 }
 
@@ -246,13 +257,17 @@ function countBy(values: string[]): Record<string, number> {
 function parsePositive(v: string, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 999_999_999)
-    throw new CliError(`${name} must be a whole number from 1 to 999999999, got '${v}'`);
+    throw new GatewayError('usage', `${name} must be a whole number from 1 to 999999999, got '${v}'`, false);
   return n;
 }
 
 function parseTime(v: string): Date {
   const d = new Date(v);
   if (Number.isNaN(d.getTime()))
-    throw new CliError(`--now must be an ISO time such as 2026-11-26T12:00:00Z, got '${v}'`);
+    throw new GatewayError(
+      'usage',
+      `--now must be an ISO time such as 2026-11-26T12:00:00Z, got '${v}'`,
+      false,
+    );
   return d;
 }
