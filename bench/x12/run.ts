@@ -95,13 +95,19 @@ for (const mb of sizes) {
     let failure: string | undefined;
     const wanted = mb > 100 ? 1 : runsWanted;
     while (runs.length < wanted) {
-      const r = spawnSync(process.execPath, ['--max-old-space-size=16384', runner, tool, file, join(root, 'specs')], {
-        encoding: 'utf8',
-        timeout: 30 * 60_000,
-        maxBuffer: 1 << 20,
-      });
+      const r = spawnSync(
+        process.execPath,
+        ['--max-old-space-size=16384', runner, tool, file, join(root, 'specs')],
+        {
+          encoding: 'utf8',
+          timeout: 30 * 60_000,
+          maxBuffer: 1 << 20,
+        },
+      );
       if (r.status !== 0) {
-        failure = r.signal ? `killed (${r.signal})` : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
+        failure = r.signal
+          ? `killed (${r.signal})`
+          : (r.stderr.trim().split('\n').pop() ?? `exit ${r.status}`);
         break;
       }
       runs.push(JSON.parse(r.stdout.trim().split('\n').pop()!) as Result);
@@ -115,7 +121,9 @@ for (const mb of sizes) {
     runs.sort((a, b) => a.seconds - b.seconds);
     const median = runs[Math.floor(runs.length / 2)]!;
     results.set(`${tool}@${mb}`, median);
-    process.stderr.write(`${(statSync(file).size / 1048576 / median.seconds).toFixed(1)} MB/s (median of ${runs.length})\n`);
+    process.stderr.write(
+      `${(statSync(file).size / 1048576 / median.seconds).toFixed(1)} MB/s (median of ${runs.length})\n`,
+    );
   }
 }
 
@@ -135,7 +143,9 @@ const rows = selected.map((tool) => [
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) =>
   `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-console.log(`\nX12 reading, realistic 856 files: MB = 2^20 bytes (node ${process.version}, files in ${dir})\n`);
+console.log(
+  `\nX12 reading, realistic 856 files: MB = 2^20 bytes (node ${process.version}, files in ${dir})\n`,
+);
 console.log(line(header));
 console.log(
   `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`,

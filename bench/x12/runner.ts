@@ -10,7 +10,6 @@ import { X12parser } from 'x12-parser';
 
 type Tool = 'dockside-envelope' | 'dockside-full' | 'node-x12-parse' | 'node-x12-stream' | 'x12-parser';
 
-
 /** Work done before the clock starts: loading the specs is start-up, not reading. */
 function prepare(tool: Tool, specsDir: string) {
   if (tool !== 'dockside-full') return undefined;
@@ -26,7 +25,10 @@ async function count(tool: Tool, file: string, specs: ReturnType<typeof prepare>
       return r.segments;
     }
     case 'dockside-full': {
-      const r = await analyze(createReadStream(file, { highWaterMark: 256 * 1024 }), { specs, retain: false });
+      const r = await analyze(createReadStream(file, { highWaterMark: 256 * 1024 }), {
+        specs,
+        retain: false,
+      });
       if (r.issues.some((i) => i.severity === 'error'))
         throw new Error(`the benchmark file is not valid: ${r.issues[0]!.message}`);
       return r.segments;
