@@ -9,7 +9,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 
 /** The standard ISA: 105 bytes through ISA16, then the segment terminator. */
-export const ISA_LENGTH = 106;
+const ISA_LENGTH = 106;
 /** Beyond this many bytes we stop looking for the 16th separator: the header is not an ISA. */
 const MAX_ISA_BYTES = 400;
 
@@ -194,7 +194,7 @@ export function scanIsa(buf: Buffer, pos: number, final: boolean, where: Where):
   }
 }
 
-export function stripLineBreaks(bytes: Buffer): Buffer {
+function stripLineBreaks(bytes: Buffer): Buffer {
   const out = Buffer.allocUnsafe(bytes.length);
   let n = 0;
   for (let i = 0; i < bytes.length; i++) {

@@ -178,7 +178,3 @@ export function ta1NoteCode(i: Issue): string {
   }
   return ISSUE_CODES[i.code].ta1 ?? '024';
 }
-
-export function isError(i: Issue): boolean {
-  return i.severity === 'error';
-}

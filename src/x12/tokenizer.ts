@@ -8,7 +8,7 @@
 // Chunks that are not pure ASCII are decoded again per segment where the encoding is UTF-8.
 import { Buffer, isAscii } from 'node:buffer';
 import { issue, type Issue, type IssueCode } from './issues.ts';
-import { isAlphanumeric, scanIsa, startsIsa } from './isa.ts';
+import { scanIsa, startsIsa } from './isa.ts';
 import { Segment, type Syntax } from './segment.ts';
 
 const CR = 0x0d;
@@ -78,9 +78,10 @@ export class SegmentTokenizer {
   private mode: Mode = START;
   private lineTerminated = false;
   /**
-   * The interchange puts a line break after each terminator (the ISA does): then segments are not wrapped
-   * mid-way (a wrapped file has no such breaks), so lines are counted from those breaks alone. A line break
-   * inside a segment of such a file stays in the data, where validation reports it as a control character.
+   * The interchange puts a line break after each terminator (the ISA does): then its segments are not wrapped
+   * (a wrapped file has no such breaks), and lines are counted from the breaks after terminators. A line
+   * break inside a segment of such a file is still counted, but stays in the data, where validation reports
+   * it as a control character.
    */
   private lineAfterTerminator = false;
   private tagKey = 0;
@@ -377,9 +378,13 @@ export class SegmentTokenizer {
     }
     let line: number;
     let wrapped = false;
-    if (this.lineAfterTerminator && binary === undefined && s.isSyncedAt(pos)) {
-      // One segment a line: count lines from the line breaks after terminators instead of searching for
-      // every one (see lineAfterTerminator).
+    if (
+      this.lineAfterTerminator &&
+      binary === undefined &&
+      s.isSyncedAt(pos) &&
+      !s.lineFeedBefore(pos, bodyEnd)
+    ) {
+      // One segment a line: count lines from the line breaks after terminators (see lineAfterTerminator).
       line = s.syncedLine;
       s.sync(after, line + feeds);
     } else {
@@ -669,6 +674,12 @@ class Scan {
     this.nextLf = UNKNOWN;
   }
 
+  /** Whether a line feed lies in [from, to), by one search that does not disturb the line count. */
+  lineFeedBefore(from: number, to: number): boolean {
+    const at = this.str.indexOf('\n', from);
+    return at >= 0 && at < to;
+  }
+
   /** Whether the line count is exact at `pos` without looking (a sync point). */
   isSyncedAt(pos: number): boolean {
     return this.from === pos && this.nextLf === UNKNOWN;
@@ -709,5 +720,3 @@ function internalize(s: string): string {
 function printable(s: string): string {
   return s.replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
 }
-
-export { isAlphanumeric };

@@ -167,6 +167,19 @@ describe('x12 tokenizer', () => {
     );
   });
 
+  it('keeps a line break inside a segment of a one-segment-a-line file as data, and counts the line', () => {
+    const text = interchange([
+      [{ id: '850', body: ['BEG*00*SA*PO-1**20261126', 'N1*ST*DOCK\nFOUR', 'PO1*1*10*EA*2.5*PE*VN*SKU1'] }],
+    ]);
+    const { segments, issues } = tokenize(text);
+    assert.deepEqual(issues, []);
+    const n1 = segments.find((s) => s.tag === 'N1')!;
+    assert.equal(n1.element(2), 'DOCK\nFOUR');
+    assert.equal(n1.line, 5);
+    assert.equal(segments.find((s) => s.tag === 'PO1')!.line, 7);
+    assert.equal(segments.at(-1)!.line, 10);
+  });
+
   it('reads a multi-byte UTF-8 segment terminator', () => {
     const text = interchange(oneSet, { segment: '\u2026', suffix: '\n' });
     const { segments, issues } = tokenize(Buffer.from(text, 'utf8'));

@@ -172,6 +172,18 @@ describe('x12 spec validator', () => {
       assert.deepEqual(brief(issues), ['too-many-repetitions@REF:3.1']);
     });
 
+    it('reports a control character, such as a line break left inside an element', async () => {
+      const issues = await check([HEAD, 'N1*ST*DOCK\nFOUR', LINE]);
+      assert.deepEqual(brief(issues), ['invalid-character@N1:3.2']);
+      assert.match(issues[0]!.message, /N102 \(Name\) contains a control character/);
+    });
+
+    it('copes with a segment of many more elements than its definition', async () => {
+      const issues = await check([HEAD, LINE, `CTT*1${'*9'.repeat(200)}`]);
+      assert.deepEqual(brief(issues), ['too-many-elements@CTT:4.2']);
+      assert.match(issues[0]!.message, /CTT has 201 elements; Transaction Totals has only 1/);
+    });
+
     it('warns about a component separator inside a simple element', async () => {
       const issues = await check([HEAD, 'N1*ST*DOCK>4', LINE]);
       assert.deepEqual(
