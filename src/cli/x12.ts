@@ -16,7 +16,8 @@ interface CommonOptions {
   encoding?: 'utf8' | 'latin1';
 }
 
-async function run(file: string, options: CommonOptions): Promise<AnalysisResult> {
+/** `retain`: keep interchanges, groups and sets (inspect and ack need them; validate only counts). */
+async function run(file: string, options: CommonOptions, retain: boolean): Promise<AnalysisResult> {
   const services = createX12Services(options.specs !== undefined ? { specsDir: options.specs } : {});
   if (services.specs.errors.length > 0) {
     const errors = services.specs.errors;
@@ -32,6 +33,7 @@ async function run(file: string, options: CommonOptions): Promise<AnalysisResult
   try {
     return await analyze(input, {
       specs: services.specs.registry,
+      retain,
       ...(options.encoding ? { encoding: options.encoding } : {}),
     });
   } catch (e) {
@@ -123,7 +125,7 @@ export function x12Command(): Command {
     .addOption(specsOption)
     .addOption(encodingOption)
     .action(async (file: string, opts: CommonOptions & { json?: boolean }) => {
-      const result = await run(file, opts);
+      const result = await run(file, opts, false);
       const s = summary(result);
       const issues = ordered(result.issues);
       if (opts.json) {
@@ -147,7 +149,7 @@ export function x12Command(): Command {
     .addOption(specsOption)
     .addOption(encodingOption)
     .action(async (file: string, opts: CommonOptions & { json?: boolean }) => {
-      const result = await run(file, opts);
+      const result = await run(file, opts, true);
       const s = summary(result);
       const interchanges = result.interchanges.map((ic) => ({
         controlNumber: ic.header.controlNumber,
@@ -225,7 +227,7 @@ export function x12Command(): Command {
           now?: Date;
         },
       ) => {
-        const result = await run(file, opts);
+        const result = await run(file, opts, true);
         const policy: AckPolicy =
           opts.type === 'ta1'
             ? { ta1: 'always', functional: 'none' }
