@@ -140,7 +140,7 @@ export class X12Analyzer {
   }
 
   end(): AnalysisResult {
-    const at = this.endLocation();
+    const at = { ...this.lastAt };
     this.closeSet(undefined, at);
     this.closeGroup(undefined, at);
     this.closeInterchange(undefined, at);
@@ -465,10 +465,12 @@ export class X12Analyzer {
   private closeSet(se: Segment | undefined, at: Location): void {
     const state = this.set;
     if (state === undefined) return;
-    this.set = undefined;
+    if (state.orphan) {
+      this.set = undefined;
+      return;
+    }
+    // this.set stays open until the end so that the issues below are filed under this set.
     const result = state.result;
-    if (state.orphan) return;
-    this.set = state;
     if (se === undefined) {
       this.notEnded(
         'set-not-ended',
@@ -583,9 +585,6 @@ export class X12Analyzer {
     this.pending.length = kept;
   }
 
-  private endLocation(): Location {
-    return { ...this.lastAt };
-  }
 }
 
 export interface AnalyzeOptions extends AnalyzerOptions {
