@@ -584,7 +584,6 @@ export class X12Analyzer {
     }
     this.pending.length = kept;
   }
-
 }
 
 export interface AnalyzeOptions extends AnalyzerOptions {

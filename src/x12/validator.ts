@@ -104,7 +104,7 @@ const SEGMENT = 1;
 const ENTER = 2;
 const RESTART = 3;
 
-/** Element start offsets and separator flags, reused across segments. */
+/** Flags of an element in TextScan.flags: it holds a component or a repetition separator. */
 const HAS_COMPONENT = 1;
 const HAS_REPETITION = 2;
 
