@@ -7,7 +7,21 @@ export type ErrorCode =
   /** Configuration (specs, settings, partner files) is invalid; fix it and start again. */
   | 'config-invalid'
   /** The caller asked for something that is not possible (a usage error). */
-  | 'usage';
+  | 'usage'
+  /** The database cannot be reached or refused the work for a passing reason (connection, deadlock). */
+  | 'store-unavailable'
+  /** The database refused a statement for a lasting reason (a constraint, a bug). */
+  | 'store-failed'
+  /** The blob store cannot write or read a file. */
+  | 'blob-failed'
+  /** The job queue (Redis) cannot be reached. */
+  | 'queue-unavailable'
+  /** Something the caller named (a receipt, a dead letter, a partner) does not exist. */
+  | 'not-found'
+  /** Another process holds a resource that only one may hold (the embedded database). */
+  | 'locked'
+  /** An outbound channel could not deliver. */
+  | 'delivery-failed';
 
 export class GatewayError extends Error {
   constructor(
@@ -20,4 +34,31 @@ export class GatewayError extends Error {
     super(message, options);
     this.name = 'GatewayError';
   }
+}
+
+/** Whether an error may go away by itself: a GatewayError says so; operating-system errors of the network and
+ * of busy resources do; anything else (a bug, bad data that slipped through) does not. */
+export function isRetryable(error: unknown): boolean {
+  if (error instanceof GatewayError) return error.retryable;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && TRANSIENT_SYSTEM_CODES.has(code);
+}
+
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EBUSY',
+  'EAGAIN',
+  'EMFILE',
+  'ENFILE',
+  'ENOSPC',
+]);
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,6 +1,28 @@
-// The composition root: the one place that turns configuration into the services the commands use. The
-// gateway's pools, queues and servers will be created here too; the X12 tools need only the specs.
+// The composition root: the one place that turns configuration into running parts — the database, the
+// blob store, the queue, the partner registry, the pipeline's handlers, the channels and the sweeper.
+// Commands ask for what they need and close it when done.
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { blobsDir, embeddedDbDir, type GatewayConfig } from './config/gateway.ts';
 import { DEFAULT_SPECS_DIR, loadSpecs, type LoadedSpecs } from './config/x12-specs.ts';
+import { GatewayError, errorMessage } from './errors.ts';
+import { createIntake, type Intake } from './intake/receive.ts';
+import { BullmqQueue } from './jobs/bullmq.ts';
+import { InProcessQueue } from './jobs/in-process.ts';
+import { localLeases, RedisLeases, type Leases } from './jobs/lease.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import type { Logger } from './log.ts';
+import { loadPartners } from './partners/load.ts';
+import type { PartnerDirectory } from './partners/partner.ts';
+import { deadLetterSink } from './pipeline/dead-letters.ts';
+import { deliverOutboundHandler } from './pipeline/deliver-outbound.ts';
+import { processReceiptHandler, type PipelineDeps } from './pipeline/process-receipt.ts';
+import { Sweeper } from './pipeline/sweeper.ts';
+import { FileBlobStore } from './store/blobs.ts';
+import { openPglite, openPostgres, type Db } from './store/db.ts';
+import { migrate } from './store/migrate.ts';
+import { FolderPoller } from './transports/folder.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -8,4 +30,148 @@ export interface X12Services {
 
 export function createX12Services(options: { specsDir?: string } = {}): X12Services {
   return { specs: loadSpecs(options.specsDir ?? process.env.DOCKSIDE_SPECS_DIR ?? DEFAULT_SPECS_DIR) };
+}
+
+export async function openDb(config: GatewayConfig): Promise<Db> {
+  return config.databaseUrl
+    ? openPostgres({ url: config.databaseUrl, poolSize: Math.max(10, config.workerConcurrency + 4) })
+    : openPglite({ dataDir: embeddedDbDir(config) });
+}
+
+export type Role = 'all' | 'worker' | 'scheduler';
+
+export interface Gateway {
+  config: GatewayConfig;
+  log: Logger;
+  db: Db;
+  blobs: FileBlobStore;
+  queue: JobQueue;
+  partners: PartnerDirectory;
+  specs: LoadedSpecs;
+  intake: Intake;
+  sweeper: Sweeper;
+  pipeline: PipelineDeps;
+  /** Takes jobs: processing and delivery. */
+  startWorkers(): void;
+  /** Polls the channels, sweeps, and writes the heartbeat that `dockside health` reads. */
+  startScheduler(): Promise<void>;
+  /** Stops polling, lets running jobs finish (up to the shutdown timeout) and closes everything. */
+  stop(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply migrations first (default true). */
+  migrate?: boolean;
+}
+
+export async function openGateway(
+  config: GatewayConfig,
+  log: Logger,
+  options: OpenOptions = {},
+): Promise<Gateway> {
+  const specs = loadSpecs(config.specsDir);
+  if (specs.errors.length > 0) {
+    throw new GatewayError(
+      'config-invalid',
+      `the transaction-set specs have problems:\n  ${specs.errors.join('\n  ')}`,
+      false,
+    );
+  }
+  const partners = loadPartners(config.partnersDir, { dataDir: config.dataDir });
+  const db = await openDb(config);
+  try {
+    if (options.migrate !== false) {
+      const migrated = await migrate(db);
+      if (migrated.applied.length > 0) {
+        log.info({ applied: migrated.applied.map((m) => `${m.version}_${m.name}`) }, 'database migrated');
+      }
+    }
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const blobs = new FileBlobStore(blobsDir(config));
+  const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs };
+  const deadLetter = deadLetterSink(db, log);
+  const queue: JobQueue = config.redisUrl
+    ? new BullmqQueue({ url: config.redisUrl, policy, deadLetter, lockMs: config.jobLockMs })
+    : new InProcessQueue(policy, deadLetter);
+  const owner = `${hostname()}:${process.pid}`;
+  const leases: Leases = config.redisUrl ? new RedisLeases(config.redisUrl, owner) : localLeases;
+  const intake = createIntake({ db, blobs, queue, log });
+  const pipeline: PipelineDeps = { db, blobs, partners: () => partners, specs: specs.registry, queue, log };
+  const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
+  const pollers: FolderPoller[] = [];
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const gateway: Gateway = {
+    config,
+    log,
+    db,
+    blobs,
+    queue,
+    partners,
+    specs,
+    intake,
+    sweeper,
+    pipeline,
+    startWorkers() {
+      const concurrency = config.workerConcurrency;
+      queue.process('process-receipt', processReceiptHandler(pipeline), { concurrency });
+      queue.process('deliver-outbound', deliverOutboundHandler({ db, partners: () => partners, log }), {
+        concurrency,
+      });
+    },
+    async startScheduler() {
+      // A single process with the in-process queue owns all unfinished work at start; in a cluster a
+      // receipt may be running elsewhere, and the deterministic job id keeps a re-add from doubling it.
+      await sweeper.sweep(config.redisUrl ? config.jobLockMs * 2 : 0);
+      sweeper.start();
+      for (const partner of partners.all()) {
+        if (partner.status === 'suspended') continue;
+        for (const channel of partner.inbound) {
+          const poller = new FolderPoller(
+            partner.id,
+            channel,
+            intake,
+            log.child({ partnerId: partner.id, channel: channel.id }),
+            leases,
+          );
+          poller.start();
+          pollers.push(poller);
+          log.info({ partnerId: partner.id, channel: channel.id, path: channel.path }, 'watching folder');
+        }
+      }
+      const beat = () =>
+        writeHeartbeat(config, db).catch((e: unknown) =>
+          log.warn({ err: errorMessage(e) }, 'heartbeat failed'),
+        );
+      await beat();
+      heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+      heartbeat.unref();
+    },
+    async stop() {
+      clearInterval(heartbeat);
+      await Promise.all(pollers.map((p) => p.stop()));
+      await sweeper.stop();
+      await queue.close({ timeoutMs: config.shutdownTimeoutMs });
+      await leases.close();
+      await db.close();
+    },
+  };
+  return gateway;
+}
+
+export const HEARTBEAT_MS = 10_000;
+
+export function heartbeatFile(config: GatewayConfig): string {
+  return join(config.dataDir, 'run', `${hostname()}.json`);
+}
+
+/** The heartbeat proves the process runs and reaches its database. */
+async function writeHeartbeat(config: GatewayConfig, db: Db): Promise<void> {
+  await db.query('select 1');
+  const file = heartbeatFile(config);
+  await mkdir(join(config.dataDir, 'run'), { recursive: true });
+  await writeFile(file, JSON.stringify({ pid: process.pid, at: new Date().toISOString() }));
 }

@@ -4,6 +4,8 @@ import { Command, CommanderError } from 'commander';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from '../errors.ts';
+import { gatewayCommands } from './gateway.ts';
+import { operationsCommands } from './operations.ts';
 import { x12Command } from './x12.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -17,15 +19,8 @@ export function buildProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   program.addCommand(x12Command());
-  program
-    .command('start', { isDefault: true })
-    .description('start the gateway (until the gateway exists: show what the CLI can do)')
-    .action(() => {
-      process.stdout.write(
-        'Dockside: the gateway service is not built yet; these commands are ready:\n\n' +
-          program.helpInformation(),
-      );
-    });
+  for (const c of gatewayCommands()) program.addCommand(c);
+  for (const c of operationsCommands()) program.addCommand(c);
   for (const c of program.commands) c.exitOverride();
   for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
   return program;

@@ -78,6 +78,9 @@ const catalogue = {
   'iea-group-count': { level: 'interchange', severity: 'error', ta1: '021' },
   'iea-field-invalid': { level: 'interchange', severity: 'error', ta1: '022' },
   'interchange-not-ended': { level: 'interchange', severity: 'error', ta1: '023' },
+  // Checks against the partner registry and earlier traffic, made by the pipeline.
+  'sender-not-partner': { level: 'interchange', severity: 'error', ta1: '006' },
+  'duplicate-interchange': { level: 'interchange', severity: 'error', ta1: '025' },
   'unexpected-envelope-segment': { level: 'interchange', severity: 'error', ta1: '024' },
   'segment-outside-group': { level: 'interchange', severity: 'error', ta1: '024' },
   'segment-outside-set': { level: 'group', severity: 'error', ta1: '024' },

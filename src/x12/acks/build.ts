@@ -233,10 +233,7 @@ function setAck(s: SetResult, type: FunctionalAckType, v5: boolean, d: Delimiter
         ? [s.id, s.controlNumber, s.implementation]
         : [s.id, s.controlNumber],
   });
-  const noted = s.issues.filter((i) => {
-    const level = codeInfo(i.code).level;
-    return (level === 'segment' || level === 'element') && i.severity !== 'info' && hasAckCode(i);
-  });
+  const noted = s.issues.filter(isNoted);
   const errors = s.issues.filter((i) => i.severity === 'error');
   const segmentTag = type === '999' ? 'IK3' : 'AK3';
   const elementTag = type === '999' ? 'IK4' : 'AK4';
@@ -266,24 +263,31 @@ function setAck(s: SetResult, type: FunctionalAckType, v5: boolean, d: Delimiter
       segments.push({ tag: elementTag, elements });
     }
   }
-  let code: 'A' | 'E' | 'R';
+  const code = setAcceptance(s);
   const codes: string[] = [];
-  if (errors.length > 0 || !s.complete) {
-    code = 'R';
+  if (code === 'R') {
     for (const i of errors) {
       const c = codeInfo(i.code).set;
       if (c !== undefined) codes.push(c);
     }
     if (!s.complete) codes.unshift('2');
     if (noted.some((i) => i.severity === 'error')) codes.push('5');
-  } else if (noted.length > 0) {
-    code = 'E';
+  } else if (code === 'E') {
     codes.push('5');
-  } else {
-    code = 'A';
   }
   segments.push({ tag: type === '999' ? 'IK5' : 'AK5', elements: [code, ...unique(codes).slice(0, 5)] });
   return { code, segments };
+}
+
+/** AK501 / IK501 of a set: R on an error or a missing SE, E when only warnings with an ack code were found. */
+export function setAcceptance(s: SetResult): 'A' | 'E' | 'R' {
+  if (!s.complete || s.issues.some((i) => i.severity === 'error')) return 'R';
+  return s.issues.some(isNoted) ? 'E' : 'A';
+}
+
+function isNoted(i: Issue): boolean {
+  const level = codeInfo(i.code).level;
+  return (level === 'segment' || level === 'element') && i.severity !== 'info' && hasAckCode(i);
 }
 
 function hasAckCode(i: Issue): boolean {

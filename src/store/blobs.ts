@@ -1,0 +1,129 @@
+// Content-addressed storage of the bytes we receive. A blob is written to a temporary file, fsynced, renamed
+// to its sha256 name and the directory fsynced, so after `put` returns the bytes survive a crash and a name
+// always holds exactly the bytes it names. The interface is small enough for an object store to implement.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { GatewayError } from '../errors.ts';
+
+export interface StoredBlob {
+  key: string;
+  sha256: string;
+  size: number;
+}
+
+export interface BlobStore {
+  /** Stores the stream's bytes durably; resolves once they are safe on disk. */
+  put(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob>;
+  /** A stream of the blob's bytes; fails with `not-found` when there is no such blob. */
+  read(key: string): Readable;
+  has(key: string): Promise<boolean>;
+  size(key: string): Promise<number>;
+}
+
+export class FileBlobStore implements BlobStore {
+  private readonly tmpDir: string;
+
+  constructor(private readonly root: string) {
+    this.tmpDir = join(root, 'tmp');
+  }
+
+  async put(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
+    await mkdir(this.tmpDir, { recursive: true });
+    const tmp = join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    let handle;
+    // Where a failure came from: the source (a dropped upload: the caller's error, passed on as it is) or
+    // the disk (ours).
+    let reading = false;
+    try {
+      handle = await open(tmp, 'wx');
+      reading = true;
+      for await (const chunk of source) {
+        reading = false;
+        const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+        hash.update(bytes);
+        size += bytes.length;
+        let written = 0;
+        while (written < bytes.length) {
+          const r = await handle.write(bytes, written, bytes.length - written);
+          written += r.bytesWritten;
+        }
+        reading = true;
+      }
+      reading = false;
+      await handle.sync();
+    } catch (e) {
+      await handle?.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      if (reading) throw e;
+      throw blobError('write', tmp, e);
+    }
+    await handle.close();
+    const sha256 = hash.digest('hex');
+    const key = sha256;
+    const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
+    try {
+      await mkdir(dir, { recursive: true });
+      // Same name, same bytes: replacing an existing blob is harmless, and rename is atomic.
+      await rename(tmp, join(dir, sha256));
+      await syncDir(dir);
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw blobError('store', join(dir, sha256), e);
+    }
+    return { key, sha256, size };
+  }
+
+  read(key: string): Readable {
+    const path = this.path(key);
+    const stream = createReadStream(path);
+    return stream;
+  }
+
+  async has(key: string): Promise<boolean> {
+    try {
+      await access(this.path(key));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async size(key: string): Promise<number> {
+    try {
+      return (await stat(this.path(key))).size;
+    } catch (e) {
+      throw blobError('read', this.path(key), e);
+    }
+  }
+
+  path(key: string): string {
+    if (!/^[0-9a-f]{64}$/.test(key)) throw new GatewayError('not-found', `not a blob key: ${key}`, false);
+    return join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+  }
+}
+
+async function syncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function blobError(what: string, path: string, e: unknown): GatewayError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' && what === 'read') {
+    return new GatewayError('not-found', `blob ${path} is missing`, false, { cause: e });
+  }
+  const transient =
+    code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE' || code === 'EAGAIN' || code === 'EIO';
+  return new GatewayError('blob-failed', `cannot ${what} blob ${path}: ${(e as Error).message}`, transient, {
+    cause: e,
+  });
+}

@@ -1,0 +1,110 @@
+// Acknowledgments we owe partners: built and stored with the receipt's processing, then delivered by their
+// own job. The delivery status is what operations look at: pending, delivered, failed (with why), or
+// no-channel when the partner has no outbound channel to send it over.
+import type { Queryable } from '../db.ts';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'no-channel';
+
+export interface NewAcknowledgment {
+  receiptId: number;
+  interchangeId: number;
+  partnerId: string;
+  kinds: string;
+  controlNumber: string;
+  inboundControlNumber: string;
+  ta1Code: string | null;
+  functional: unknown[];
+  body: string;
+}
+
+export interface Acknowledgment extends NewAcknowledgment {
+  id: number;
+  deliveryStatus: DeliveryStatus;
+  channelKind: string | null;
+  deliveredTo: string | null;
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
+const COLUMNS = `id, receipt_id as "receiptId", interchange_id as "interchangeId", partner_id as "partnerId", kinds,
+  control_number as "controlNumber", inbound_control_number as "inboundControlNumber", ta1_code as "ta1Code",
+  functional, body, delivery_status as "deliveryStatus", channel_kind as "channelKind",
+  delivered_to as "deliveredTo", attempts, last_error as "lastError", created_at as "createdAt",
+  delivered_at as "deliveredAt"`;
+
+export async function insertAcknowledgments(q: Queryable, acks: NewAcknowledgment[]): Promise<number[]> {
+  if (acks.length === 0) return [];
+  const rows = await q.query<{ id: number }>(
+    `insert into acknowledgments (receipt_id, interchange_id, partner_id, kinds, control_number,
+       inbound_control_number, ta1_code, functional, body)
+     select x."receiptId", x."interchangeId", x."partnerId", x.kinds, x."controlNumber", x."inboundControlNumber",
+       x."ta1Code", x.functional, x.body
+     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, "interchangeId" bigint, "partnerId" text,
+       kinds text, "controlNumber" text, "inboundControlNumber" text, "ta1Code" text, functional jsonb, body text)
+     returning id`,
+    [JSON.stringify(acks)],
+  );
+  return rows.map((r) => r.id);
+}
+
+export async function getAcknowledgment(q: Queryable, id: number): Promise<Acknowledgment | undefined> {
+  const [row] = await q.query<Acknowledgment>(`select ${COLUMNS} from acknowledgments where id = $1`, [id]);
+  return row;
+}
+
+export async function acknowledgmentsOfReceipt(q: Queryable, receiptId: number): Promise<Acknowledgment[]> {
+  return q.query<Acknowledgment>(`select ${COLUMNS} from acknowledgments where receipt_id = $1 order by id`, [
+    receiptId,
+  ]);
+}
+
+export async function markDelivered(
+  q: Queryable,
+  id: number,
+  delivery: { status: 'delivered' | 'no-channel'; channelKind: string | null; deliveredTo: string | null },
+): Promise<void> {
+  await q.query(
+    `update acknowledgments set delivery_status = $2, channel_kind = $3, delivered_to = $4,
+       attempts = attempts + 1, last_error = null,
+       delivered_at = case when $2 = 'delivered' then clock_timestamp() end, updated_at = clock_timestamp()
+     where id = $1`,
+    [id, delivery.status, delivery.channelKind, delivery.deliveredTo],
+  );
+}
+
+export async function recordDeliveryError(
+  q: Queryable,
+  id: number,
+  error: string,
+  final: boolean,
+): Promise<void> {
+  await q.query(
+    `update acknowledgments set attempts = attempts + 1, last_error = $2,
+       delivery_status = case when $3 then 'failed' else delivery_status end, updated_at = clock_timestamp()
+     where id = $1`,
+    [id, error, final],
+  );
+}
+
+/** Puts a failed delivery back in line (a dead-letter retry). */
+export async function reviveDelivery(q: Queryable, id: number): Promise<boolean> {
+  const rows = await q.query(
+    `update acknowledgments set delivery_status = 'pending', updated_at = clock_timestamp()
+     where id = $1 and delivery_status = 'failed' returning id`,
+    [id],
+  );
+  return rows.length === 1;
+}
+
+/** Pending deliveries untouched for `idleMs`: their job may have been lost. */
+export async function pendingDeliveries(q: Queryable, idleMs: number, limit: number): Promise<number[]> {
+  const rows = await q.query<{ id: number }>(
+    `select id from acknowledgments
+     where delivery_status = 'pending' and updated_at <= clock_timestamp() - $1 * interval '1 millisecond'
+     order by updated_at limit $2`,
+    [idleMs, limit],
+  );
+  return rows.map((r) => r.id);
+}

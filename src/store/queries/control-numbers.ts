@@ -1,0 +1,35 @@
+// Control numbers for what we send (ISA13, GS06, ST02), per partner. A block is taken with one upsert whose
+// row lock lasts until the caller's transaction ends, so concurrent workers never get the same number and a
+// rolled-back transaction gives its block back without anything having been sent with it.
+import type { Queryable } from '../db.ts';
+
+export type ControlKind = 'interchange' | 'group' | 'set';
+
+/** Reserves `count` numbers and returns the first; the block is first .. first + count - 1. */
+export async function allocateControlNumbers(
+  q: Queryable,
+  partnerId: string,
+  kind: ControlKind,
+  count: number,
+): Promise<number> {
+  const [row] = await q.query<{ last: number }>(
+    `insert into control_numbers (partner_id, kind, last_value) values ($1, $2, $3)
+     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + $3
+     returning last_value as last`,
+    [partnerId, kind, count],
+  );
+  return row!.last - count + 1;
+}
+
+export async function currentControlNumbers(
+  q: Queryable,
+  partnerId: string,
+): Promise<Record<ControlKind, number>> {
+  const rows = await q.query<{ kind: ControlKind; last: number }>(
+    'select kind, last_value as last from control_numbers where partner_id = $1',
+    [partnerId],
+  );
+  const out: Record<ControlKind, number> = { interchange: 0, group: 0, set: 0 };
+  for (const r of rows) out[r.kind] = r.last;
+  return out;
+}

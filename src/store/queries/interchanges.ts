@@ -1,0 +1,238 @@
+// The interchange aggregate: interchanges, their functional groups and transaction sets with their issues,
+// written for a whole receipt in three statements (one per table) whatever the number of sets.
+import type { Queryable } from '../db.ts';
+
+export type InterchangeStatus = 'accepted' | 'accepted-with-errors' | 'rejected' | 'duplicate' | 'refused';
+export type SetStatus = 'accepted' | 'accepted-with-errors' | 'rejected';
+
+export interface InterchangeRecord {
+  position: number;
+  partnerId: string | null;
+  senderQualifier: string;
+  senderId: string;
+  receiverQualifier: string;
+  receiverId: string;
+  controlNumber: string;
+  version: string;
+  usageIndicator: string;
+  ackRequested: boolean;
+  sentDate: string;
+  sentTime: string;
+  status: InterchangeStatus;
+  duplicateOf: number | null;
+  startOffset: number;
+  startLine: number;
+  issues: unknown[];
+  groups: GroupRecord[];
+}
+
+export interface GroupRecord {
+  position: number;
+  functionalId: string;
+  applicationSender: string;
+  applicationReceiver: string;
+  controlNumber: string;
+  version: string;
+  ackCode: string | null;
+  setCount: number;
+  issues: unknown[];
+  sets: SetRecord[];
+}
+
+export interface SetRecord {
+  position: number;
+  setId: string;
+  controlNumber: string;
+  implementation: string | null;
+  spec: string | null;
+  status: SetStatus;
+  segmentCount: number;
+  startOffset: number;
+  startLine: number;
+  issues: unknown[];
+  droppedIssues: number;
+  mappingStatus: 'pending' | 'not-applicable';
+}
+
+/** Inserts the interchanges of a receipt with their groups and sets; the ids of the interchanges by position. */
+export async function recordInterchanges(
+  q: Queryable,
+  receiptId: number,
+  interchanges: InterchangeRecord[],
+): Promise<Map<number, number>> {
+  const interchangeIds = new Map<number, number>();
+  if (interchanges.length === 0) return interchangeIds;
+  const icRows = await q.query<{ id: number; position: number }>(
+    `insert into interchanges (receipt_id, position, partner_id, sender_qualifier, sender_id, receiver_qualifier,
+       receiver_id, control_number, version, usage_indicator, ack_requested, sent_date, sent_time, status,
+       duplicate_of, start_offset, start_line, issues)
+     select $1, x.position, x."partnerId", x."senderQualifier", x."senderId", x."receiverQualifier",
+       x."receiverId", x."controlNumber", x.version, x."usageIndicator", x."ackRequested", x."sentDate",
+       x."sentTime", x.status, x."duplicateOf", x."startOffset", x."startLine", x.issues
+     from jsonb_to_recordset($2::jsonb) as x(position int, "partnerId" text, "senderQualifier" text,
+       "senderId" text, "receiverQualifier" text, "receiverId" text, "controlNumber" text, version text,
+       "usageIndicator" text, "ackRequested" boolean, "sentDate" text, "sentTime" text, status text,
+       "duplicateOf" bigint, "startOffset" bigint, "startLine" int, issues jsonb)
+     returning id, position`,
+    [receiptId, JSON.stringify(interchanges.map(({ groups: _groups, ...ic }) => ic))],
+  );
+  for (const r of icRows) interchangeIds.set(r.position, r.id);
+
+  const groups = interchanges.flatMap((ic) =>
+    ic.groups.map(({ sets: _sets, ...g }) => ({ ...g, interchangeId: interchangeIds.get(ic.position)! })),
+  );
+  if (groups.length === 0) return interchangeIds;
+  const groupRows = await q.query<{ id: number; position: number; interchangeId: number }>(
+    `insert into functional_groups (interchange_id, receipt_id, position, functional_id, application_sender,
+       application_receiver, control_number, version, ack_code, set_count, issues)
+     select x."interchangeId", $1, x.position, x."functionalId", x."applicationSender", x."applicationReceiver",
+       x."controlNumber", x.version, x."ackCode", x."setCount", x.issues
+     from jsonb_to_recordset($2::jsonb) as x("interchangeId" bigint, position int, "functionalId" text,
+       "applicationSender" text, "applicationReceiver" text, "controlNumber" text, version text, "ackCode" text,
+       "setCount" int, issues jsonb)
+     returning id, position, interchange_id as "interchangeId"`,
+    [receiptId, JSON.stringify(groups)],
+  );
+  const groupIds = new Map(groupRows.map((r) => [`${r.interchangeId}/${r.position}`, r.id]));
+
+  const partnerOf = new Map(interchanges.map((ic) => [interchangeIds.get(ic.position)!, ic.partnerId]));
+  const sets = interchanges.flatMap((ic) => {
+    const interchangeId = interchangeIds.get(ic.position)!;
+    return ic.groups.flatMap((g) =>
+      g.sets.map((s) => ({
+        ...s,
+        interchangeId,
+        partnerId: partnerOf.get(interchangeId) ?? null,
+        groupId: groupIds.get(`${interchangeId}/${g.position}`)!,
+      })),
+    );
+  });
+  if (sets.length === 0) return interchangeIds;
+  await q.query(
+    `insert into transaction_sets (group_id, interchange_id, receipt_id, partner_id, position, set_id,
+       control_number, implementation, spec, status, segment_count, start_offset, start_line, issues,
+       dropped_issues, mapping_status)
+     select x."groupId", x."interchangeId", $1, x."partnerId", x.position, x."setId", x."controlNumber",
+       x.implementation, x.spec, x.status, x."segmentCount", x."startOffset", x."startLine", x.issues,
+       x."droppedIssues", x."mappingStatus"
+     from jsonb_to_recordset($2::jsonb) as x("groupId" bigint, "interchangeId" bigint, "partnerId" text,
+       position int, "setId" text, "controlNumber" text, implementation text, spec text, status text,
+       "segmentCount" int, "startOffset" bigint, "startLine" int, issues jsonb, "droppedIssues" int,
+       "mappingStatus" text)`,
+    [receiptId, JSON.stringify(sets)],
+  );
+  return interchangeIds;
+}
+
+export interface InterchangeIdentity {
+  senderQualifier: string;
+  senderId: string;
+  receiverQualifier: string;
+  receiverId: string;
+  controlNumber: string;
+}
+
+export interface EarlierInterchange {
+  id: number;
+  receiptId: number;
+  createdAt: Date;
+}
+
+/** The earliest interchange with the same sender, receiver and ISA13 received within the window. With a
+ * replay root, the receipt replayed and its other replays are left out: a replay is not a duplicate of
+ * what it replays. */
+export async function findEarlierInterchange(
+  q: Queryable,
+  identity: InterchangeIdentity,
+  windowHours: number,
+  replayRoot: number | null,
+): Promise<EarlierInterchange | undefined> {
+  const [row] = await q.query<EarlierInterchange>(
+    `select id, receipt_id as "receiptId", created_at as "createdAt" from interchanges
+     where sender_qualifier = $1 and sender_id = $2 and receiver_qualifier = $3 and receiver_id = $4
+       and control_number = $5 and status not in ('refused', 'duplicate')
+       and created_at >= clock_timestamp() - $6 * interval '1 hour'
+       and ($7::bigint is null or (receipt_id <> $7
+         and receipt_id not in (select r.id from receipts r where r.replay_of = $7)))
+     order by created_at limit 1`,
+    [
+      identity.senderQualifier,
+      identity.senderId,
+      identity.receiverQualifier,
+      identity.receiverId,
+      identity.controlNumber,
+      windowHours,
+      replayRoot,
+    ],
+  );
+  return row;
+}
+
+export interface StoredInterchange {
+  id: number;
+  position: number;
+  partnerId: string | null;
+  senderQualifier: string;
+  senderId: string;
+  receiverQualifier: string;
+  receiverId: string;
+  controlNumber: string;
+  version: string;
+  status: InterchangeStatus;
+  duplicateOf: number | null;
+  issues: unknown[];
+}
+
+export interface StoredGroup {
+  id: number;
+  interchangeId: number;
+  position: number;
+  functionalId: string;
+  controlNumber: string;
+  version: string;
+  ackCode: string | null;
+  setCount: number;
+  issues: unknown[];
+}
+
+export interface StoredSet {
+  id: number;
+  groupId: number;
+  interchangeId: number;
+  position: number;
+  setId: string;
+  controlNumber: string;
+  spec: string | null;
+  status: SetStatus;
+  segmentCount: number;
+  startLine: number;
+  issues: unknown[];
+  mappingStatus: string;
+}
+
+export async function interchangesOfReceipt(
+  q: Queryable,
+  receiptId: number,
+): Promise<{ interchanges: StoredInterchange[]; groups: StoredGroup[]; sets: StoredSet[] }> {
+  const interchanges = await q.query<StoredInterchange>(
+    `select id, position, partner_id as "partnerId", sender_qualifier as "senderQualifier",
+       sender_id as "senderId", receiver_qualifier as "receiverQualifier", receiver_id as "receiverId",
+       control_number as "controlNumber", version, status, duplicate_of as "duplicateOf", issues
+     from interchanges where receipt_id = $1 order by position`,
+    [receiptId],
+  );
+  const groups = await q.query<StoredGroup>(
+    `select id, interchange_id as "interchangeId", position, functional_id as "functionalId",
+       control_number as "controlNumber", version, ack_code as "ackCode", set_count as "setCount", issues
+     from functional_groups where receipt_id = $1 order by interchange_id, position`,
+    [receiptId],
+  );
+  const sets = await q.query<StoredSet>(
+    `select id, group_id as "groupId", interchange_id as "interchangeId", position, set_id as "setId",
+       control_number as "controlNumber", spec, status, segment_count as "segmentCount",
+       start_line as "startLine", issues, mapping_status as "mappingStatus"
+     from transaction_sets where receipt_id = $1 order by group_id, position`,
+    [receiptId],
+  );
+  return { interchanges, groups, sets };
+}
