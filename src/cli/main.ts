@@ -21,6 +21,8 @@ export function buildProgram(): Command {
   program.addCommand(x12Command());
   for (const c of gatewayCommands()) program.addCommand(c);
   for (const c of operationsCommands()) program.addCommand(c);
+  // `dockside` alone: what it can do, not an error.
+  program.action(() => program.outputHelp());
   for (const c of program.commands) c.exitOverride();
   for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride();
   return program;

@@ -37,7 +37,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
   const dir = (value: string | undefined, fallback: string) =>
     value ? (isAbsolute(value) ? value : resolve(cwd, value)) : fallback;
   const dataDir = dir(env.DOCKSIDE_DATA_DIR, resolve(cwd, 'var'));
-  const logLevel = env.DOCKSIDE_LOG_LEVEL ?? 'info';
+  const logLevel = env.DOCKSIDE_LOG_LEVEL || 'info';
   if (!LEVELS.has(logLevel)) {
     throw new GatewayError(
       'config-invalid',
@@ -67,7 +67,8 @@ export const embeddedDbDir = (c: GatewayConfig) => join(c.dataDir, 'db');
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
+  // Digits only: Number() would also take ' ' (0), '0x10' and '1e3'.
+  const n = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) {
     throw new GatewayError(
       'config-invalid',

@@ -1,7 +1,7 @@
 // What makes two arrivals "the same arrival", per kind of channel. A poller sees the same remote file again
-// when a delete or move failed after intake: host, path, size and modification time say it is that file. AS2
-// names each message. A push or a command-line ingest has nothing but the bytes: the same bytes from the same
-// partner are the same file.
+// when a delete or move failed after intake: channel, host, path, size and modification time say it is that
+// file. AS2 names each message. A push or a command-line ingest has nothing but the bytes: the same bytes
+// from the same partner are the same file.
 import { GatewayError } from '../errors.ts';
 
 export type ChannelKind =
@@ -24,6 +24,12 @@ export interface ArrivalMetadata {
 }
 
 export function idempotencyKey(meta: ArrivalMetadata, sha256: string): string {
+  return arrivalKey(meta)(sha256);
+}
+
+/** Checks that the metadata is enough to tell this arrival from others before any byte is stored; the key
+ * once the bytes' sha256 is known. */
+export function arrivalKey(meta: ArrivalMetadata): (sha256: string) => string {
   const partner = meta.partnerId ?? '-';
   switch (meta.channel.kind) {
     case 'folder':
@@ -36,17 +42,24 @@ export function idempotencyKey(meta: ArrivalMetadata, sha256: string): string {
           false,
         );
       }
-      return `${meta.host ?? 'local'}:${meta.remotePath}:${meta.size}:${meta.mtime.toISOString()}`;
+      // The channel is part of the key: two partners' accounts on one server often have the same paths, and
+      // listings give mtimes to the second only, so two partners' files could otherwise pass for one.
+      const key = `${meta.channel.id}:${meta.host ?? 'local'}:${meta.remotePath}:${meta.size}:${meta.mtime.toISOString()}`;
+      return () => key;
     }
-    case 'as2':
+    case 'as2': {
       if (!meta.messageId) throw new GatewayError('usage', 'an AS2 arrival needs its Message-ID', false);
-      return `${partner}:${meta.messageId}`;
-    case 'replay':
+      const key = `${partner}:${meta.messageId}`;
+      return () => key;
+    }
+    case 'replay': {
       if (!meta.replay) throw new GatewayError('usage', 'a replay needs the receipt it replays', false);
-      return `${meta.replay.of}:${meta.replay.nonce}`;
+      const key = `${meta.replay.of}:${meta.replay.nonce}`;
+      return () => key;
+    }
     case 'hosted-sftp':
     case 'upload':
     case 'cli':
-      return `${partner}:${sha256}`;
+      return (sha256) => `${partner}:${sha256}`;
   }
 }

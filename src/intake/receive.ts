@@ -10,7 +10,7 @@ import type { Logger } from '../log.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
 import { insertReceipt, type Receipt } from '../store/queries/receipts.ts';
-import { idempotencyKey, type ArrivalMetadata } from './idempotency.ts';
+import { arrivalKey, type ArrivalMetadata } from './idempotency.ts';
 
 export type { ArrivalMetadata, ChannelKind } from './idempotency.ts';
 
@@ -37,6 +37,14 @@ export interface IntakeDeps {
 export function createIntake(deps: IntakeDeps): Intake {
   return {
     async receive(source, meta) {
+      // Metadata that cannot make a key is refused before anything is stored.
+      let keyOf: (sha256: string) => string;
+      try {
+        keyOf = arrivalKey(meta);
+      } catch (e) {
+        (source as Partial<Readable>).destroy?.();
+        throw e;
+      }
       const blob = await deps.blobs.put(source);
       if (meta.size !== undefined && meta.size !== blob.size) {
         // A download cut short or a file still growing: nothing is recorded, the channel tries again later.
@@ -46,7 +54,7 @@ export function createIntake(deps: IntakeDeps): Intake {
           true,
         );
       }
-      const key = idempotencyKey(meta, blob.sha256);
+      const key = keyOf(blob.sha256);
       const remotePath = meta.remotePath ?? null;
       const inserted = await deps.db.transaction((tx) =>
         insertReceipt(tx, {

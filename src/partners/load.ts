@@ -1,9 +1,9 @@
 // Reads partners/*.yaml into a PartnerDirectory. Every problem names the file, line and column; all files
 // are checked before any error is raised so the author sees every problem at once.
 import { readdirSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { LineCounter, parseDocument, isNode, type Document } from 'yaml';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { GatewayError } from '../errors.ts';
 import { StaticPartnerDirectory, identityKey, type Partner } from './partner.ts';
 import { PARTNER_SCHEMA } from './schema.ts';
@@ -33,14 +33,14 @@ export function loadPartners(dir: string, options: LoadPartnersOptions): StaticP
   const partners: Partner[] = [];
   for (const name of names) {
     const file = join(dir, name);
-    const shown = relative(process.cwd(), file) || file;
+    const shown = shownPath(file);
     const partner = readPartner(file, shown, options, errors);
     if (partner) partners.push(partner);
   }
   const ids = new Map<string, string>();
   const identities = new Map<string, string>();
   for (const p of partners) {
-    const shown = relative(process.cwd(), p.file);
+    const shown = shownPath(p.file);
     const other = ids.get(p.id);
     if (other) errors.push(`${shown}: id ${p.id} is already used by ${other}`);
     ids.set(p.id, shown);
@@ -98,20 +98,33 @@ function readPartner(
   const raw = doc.toJS() as unknown;
   if (!validate(raw)) {
     for (const e of validate.errors ?? []) {
-      const path = e.instancePath
+      const path: (string | number)[] = e.instancePath
         .split('/')
         .slice(1)
+        .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const node = doc.getIn(path, true);
+      let node = doc.getIn(path, true);
+      let message = e.message ?? 'is invalid';
+      if (e.keyword === 'additionalProperties') {
+        // Point at the unknown key itself, not at the start of the mapping that holds it.
+        const key = String(e.params.additionalProperty);
+        const pair = isMap(node)
+          ? node.items.find((i) => isScalar(i.key) && String(i.key.value) === key)
+          : undefined;
+        if (pair && isNode(pair.key)) node = pair.key;
+        path.push(key);
+        message = 'is not a known setting';
+      } else if (e.keyword === 'enum') {
+        message += `: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
+      } else if (e.keyword === 'const') {
+        message += `: ${String(e.params.allowedValue)}`;
+      }
       const at = isNode(node) && node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-      const where = e.instancePath
-        ? e.instancePath
-            .slice(1)
-            .replace(/\/(\d+)/g, '[$1]')
-            .replace(/\//g, '.')
-        : 'the file';
-      const extra = e.keyword === 'additionalProperties' ? ` (${String(e.params.additionalProperty)})` : '';
-      errors.push(`${shown}:${at.line}:${at.col}: ${where} ${e.message ?? 'is invalid'}${extra}`);
+      const where =
+        path.length > 0
+          ? path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
+          : 'the file';
+      errors.push(`${shown}:${at.line}:${at.col}: ${where} ${message}`);
     }
     return undefined;
   }
@@ -135,4 +148,10 @@ function readPartner(
       : {}),
     file,
   };
+}
+
+/** A file as messages name it: relative to the working directory when it is under it, else absolute. */
+function shownPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel && rel.split(sep)[0] !== '..' && !isAbsolute(rel) ? rel : resolve(file);
 }

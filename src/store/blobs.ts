@@ -17,7 +17,8 @@ export interface StoredBlob {
 export interface BlobStore {
   /** Stores the stream's bytes durably; resolves once they are safe on disk. */
   put(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob>;
-  /** A stream of the blob's bytes; fails with `not-found` when there is no such blob. */
+  /** A stream of the blob's bytes. A key that cannot be a blob's throws `not-found`; a well-formed key with no
+   * blob behind it gives a stream that fails with the file system's ENOENT (process-receipt relies on it). */
   read(key: string): Readable;
   has(key: string): Promise<boolean>;
   size(key: string): Promise<number>;
@@ -31,7 +32,11 @@ export class FileBlobStore implements BlobStore {
   }
 
   async put(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
-    await mkdir(this.tmpDir, { recursive: true });
+    try {
+      await mkdir(this.tmpDir, { recursive: true });
+    } catch (e) {
+      throw blobError('write', this.tmpDir, e);
+    }
     const tmp = join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
     const hash = createHash('sha256');
     let size = 0;

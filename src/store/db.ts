@@ -2,7 +2,7 @@
 // PGlite (PostgreSQL compiled to WASM) for the embedded default. Callers see the same values from both:
 // int8 as number, timestamptz as Date, numeric as string, jsonb as parsed JSON.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { GatewayError } from '../errors.ts';
 
@@ -144,7 +144,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   const release = options.dataDir ? lockDataDir(options.dataDir) : () => undefined;
   let db: InstanceType<typeof PGlite>;
   try {
-    db = options.dataDir ? new PGlite(options.dataDir) : new PGlite();
+    // PGlite returns an int8 beyond 2^53 as a bigint; refuse it as the pg side does, so both engines agree.
+    const parsers = { [INT8_OID]: parseInt8 };
+    db = options.dataDir ? new PGlite(options.dataDir, { parsers }) : new PGlite({ parsers });
     await db.waitReady;
   } catch (e) {
     release();
@@ -189,26 +191,54 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Db> {
   };
 }
 
+// Lock files this process holds. A lock file naming our own pid that is not in here is stale: it was left by
+// an earlier process that had the same pid (in a container the gateway is often pid 1 on every start).
+const heldLocks = new Set<string>();
+
 function lockDataDir(dataDir: string): () => void {
-  const lockFile = `${dataDir}.lock`;
+  const lockFile = resolve(`${dataDir}.lock`);
+  // Two PGlite instances on the same files corrupt them as surely as two processes do.
+  if (heldLocks.has(lockFile)) throw lockError(dataDir, lockFile, process.pid);
   mkdirSync(dirname(lockFile), { recursive: true });
   // Created exclusively so that two processes starting together cannot both win; a lock left by a process
   // that died is taken over.
   for (let attempt = 0; ; attempt++) {
     try {
       writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
-      return () => rmSync(lockFile, { force: true });
+      heldLocks.add(lockFile);
+      let released = false;
+      // Once only: a second close must not remove a lock another process has taken since.
+      return () => {
+        if (released) return;
+        released = true;
+        heldLocks.delete(lockFile);
+        rmSync(lockFile, { force: true });
+      };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0)
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 1)
         throw lockError(dataDir, lockFile, e);
     }
-    const holder = Number(readFileSync(lockFile, 'utf8').trim());
+    let holder: number;
+    try {
+      holder = Number(readFileSync(lockFile, 'utf8').trim());
+    } catch (e) {
+      // Released between our attempt and this read: try again.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw lockError(dataDir, lockFile, e);
+    }
     if (holder && holder !== process.pid && alive(holder)) throw lockError(dataDir, lockFile, holder);
     rmSync(lockFile, { force: true });
   }
 }
 
 function lockError(dataDir: string, lockFile: string, holder: unknown): GatewayError {
+  if (holder === process.pid) {
+    return new GatewayError(
+      'locked',
+      `the embedded database ${dataDir} is already open in this process; open it once and share the Db`,
+      false,
+    );
+  }
   if (typeof holder === 'number') {
     return new GatewayError(
       'locked',

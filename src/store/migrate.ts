@@ -19,8 +19,16 @@ export interface Migration {
 export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
   const out: Migration[] = [];
   for (const file of readdirSync(dir).sort()) {
+    if (!file.endsWith('.sql')) continue;
     const m = /^(\d{4})_([a-z0-9_-]+)\.sql$/.exec(file);
-    if (!m) continue;
+    // A migration whose name does not fit would be skipped without a word, and never applied.
+    if (!m) {
+      throw new GatewayError(
+        'config-invalid',
+        `migration file ${file}: expected a name like 0001_create_things.sql`,
+        false,
+      );
+    }
     out.push({ version: Number(m[1]), name: m[2]!, sql: readFileSync(join(dir, file), 'utf8') });
   }
   out.forEach((m, i) => {

@@ -22,6 +22,8 @@ export class FolderPoller {
   private stopped = false;
   /** size:mtime of each file at the previous poll. */
   private seen = new Map<string, string>();
+  /** size:mtime of files taken and left in place (completion `leave`): not taken again until they change. */
+  private left = new Map<string, string>();
 
   constructor(
     private readonly partnerId: string,
@@ -68,6 +70,8 @@ export class FolderPoller {
     }
     await mkdir(this.channel.path, { recursive: true });
     const entries = await readdir(this.channel.path, { withFileTypes: true });
+    const listed = new Set(entries.map((e) => e.name));
+    for (const name of this.left.keys()) if (!listed.has(name)) this.left.delete(name);
     const now = new Map<string, string>();
     let taken = 0;
     for (const entry of entries) {
@@ -81,16 +85,22 @@ export class FolderPoller {
         continue;
       }
       const signature = `${info.size}:${info.mtimeMs}`;
+      if (this.left.get(entry.name) === signature) continue;
       now.set(entry.name, signature);
       if (this.seen.get(entry.name) !== signature) continue;
-      if (await this.take(path, info.size, info.mtime)) taken++;
+      const outcome = await this.take(path, info.size, info.mtime);
+      // A failed file keeps its signature, so it is tried again at the next poll if it has not changed.
+      if (outcome === 'failed') continue;
+      if (outcome === 'taken') taken++;
+      // A new file under the same name must be seen stable on its own.
       now.delete(entry.name);
+      if (this.channel.completion === 'leave') this.left.set(entry.name, signature);
     }
     this.seen = now;
     return taken;
   }
 
-  private async take(path: string, size: number, mtime: Date): Promise<boolean> {
+  private async take(path: string, size: number, mtime: Date): Promise<'taken' | 'duplicate' | 'failed'> {
     try {
       const result = await this.intake.receive(createReadStream(path), {
         channel: { kind: 'folder', id: `${this.partnerId}/${this.channel.id}` },
@@ -100,13 +110,13 @@ export class FolderPoller {
         mtime,
       });
       await this.complete(path);
-      return result.duplicateOf === undefined;
+      return result.duplicateOf === undefined ? 'taken' : 'duplicate';
     } catch (e) {
       this.log.warn(
         { err: errorMessage(e), file: basename(path) },
         'file not taken; trying again at the next poll',
       );
-      return false;
+      return 'failed';
     }
   }
 
@@ -130,13 +140,28 @@ export class FolderPoller {
   }
 }
 
+/** Errors that stay until someone changes the folder: trying the delivery again cannot help. */
+const LASTING_WRITE_ERRORS = new Set([
+  'EACCES',
+  'EPERM',
+  'ENOTDIR',
+  'EEXIST',
+  'EISDIR',
+  'EROFS',
+  'ENAMETOOLONG',
+  'ELOOP',
+  'EINVAL',
+]);
+
 /** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
 export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
+  const target = join(channel.path, name);
+  const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
+  let opened = false;
   try {
     await mkdir(channel.path, { recursive: true });
-    const target = join(channel.path, name);
-    const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
     const handle = await open(tmp, 'w');
+    opened = true;
     try {
       await handle.writeFile(body, 'latin1');
       await handle.sync();
@@ -146,11 +171,12 @@ export async function deliverToFolder(channel: FolderOutbound, name: string, bod
     await rename(tmp, target);
     return target;
   } catch (e) {
+    if (opened) await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
     throw new GatewayError(
       'delivery-failed',
       `cannot write ${name} to ${channel.path}: ${errorMessage(e)}`,
-      code !== 'EACCES' && code !== 'EPERM' && code !== 'ENOTDIR',
+      code === undefined || !LASTING_WRITE_ERRORS.has(code),
       { cause: e },
     );
   }

@@ -140,7 +140,7 @@ describe('dockside x12 (command line)', function () {
     assert.match(nine.stdout, /ST\*999\*\d{4}\*005010X231~/);
   });
 
-  it('start (npm start) shows what the CLI can do and exits 0', () => {
+  it('with no command shows what the CLI can do and exits 0', () => {
     const r = dockside([]);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /x12 +read, check and acknowledge X12 files/);

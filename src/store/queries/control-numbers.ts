@@ -1,6 +1,7 @@
 // Control numbers for what we send (ISA13, GS06, ST02), per partner. A block is taken with one upsert whose
 // row lock lasts until the caller's transaction ends, so concurrent workers never get the same number and a
 // rolled-back transaction gives its block back without anything having been sent with it.
+import { GatewayError } from '../../errors.ts';
 import type { Queryable } from '../db.ts';
 
 export type ControlKind = 'interchange' | 'group' | 'set';
@@ -12,6 +13,10 @@ export async function allocateControlNumbers(
   kind: ControlKind,
   count: number,
 ): Promise<number> {
+  // Zero would return a number nobody reserved, and a negative count would move the counter backwards.
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new GatewayError('usage', `cannot allocate ${count} ${kind} control numbers`, false);
+  }
   const [row] = await q.query<{ last: number }>(
     `insert into control_numbers (partner_id, kind, last_value) values ($1, $2, $3)
      on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + $3
