@@ -5,4 +5,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { main } = await import('../src/cli/main.ts');
-process.exitCode = await main(process.argv);
+// Every command closes what it opened; exiting explicitly keeps a handle some library forgot to release from
+// holding a finished process (a stopped gateway must exit 0 for its supervisor). Standard output and error
+// are synchronous on Linux for files, pipes and terminals, so nothing written is lost.
+process.exit(await main(process.argv));

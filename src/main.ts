@@ -53,7 +53,7 @@ export interface Gateway {
   pipeline: PipelineDeps;
   /** Takes jobs: processing and delivery. */
   startWorkers(): void;
-  /** Polls the channels, sweeps, and writes the heartbeat that `dockside health` reads. */
+  /** Polls the channels and sweeps. Both roles write the heartbeat that `dockside health` reads. */
   startScheduler(): Promise<void>;
   /** Stops polling, lets running jobs finish (up to the shutdown timeout) and closes everything. */
   stop(): Promise<void>;
@@ -94,15 +94,34 @@ export async function openGateway(
   const policy = { attempts: config.jobAttempts, backoffMs: config.jobBackoffMs };
   const deadLetter = deadLetterSink(db, log);
   const queue: JobQueue = config.redisUrl
-    ? new BullmqQueue({ url: config.redisUrl, policy, deadLetter, lockMs: config.jobLockMs })
+    ? new BullmqQueue({
+        url: config.redisUrl,
+        policy,
+        deadLetter,
+        lockMs: config.jobLockMs,
+        prefix: config.redisPrefix,
+      })
     : new InProcessQueue(policy, deadLetter);
   const owner = `${hostname()}:${process.pid}`;
-  const leases: Leases = config.redisUrl ? new RedisLeases(config.redisUrl, owner) : localLeases;
+  const leases: Leases = config.redisUrl
+    ? new RedisLeases(config.redisUrl, owner, `${config.redisPrefix}:lease:`)
+    : localLeases;
   const intake = createIntake({ db, blobs, queue, log });
   const pipeline: PipelineDeps = { db, blobs, partners: () => partners, specs: specs.registry, queue, log };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
   const pollers: FolderPoller[] = [];
   let heartbeat: NodeJS.Timeout | undefined;
+  // Either role writes it, so a worker-only container is healthy too.
+  const startHeartbeat = async () => {
+    if (heartbeat) return;
+    const beat = () =>
+      writeHeartbeat(config, db).catch((e: unknown) =>
+        log.warn({ err: errorMessage(e) }, 'heartbeat failed'),
+      );
+    heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+    heartbeat.unref();
+    await beat();
+  };
 
   const gateway: Gateway = {
     config,
@@ -116,6 +135,7 @@ export async function openGateway(
     sweeper,
     pipeline,
     startWorkers() {
+      void startHeartbeat();
       const concurrency = config.workerConcurrency;
       queue.process('process-receipt', processReceiptHandler(pipeline), { concurrency });
       queue.process('deliver-outbound', deliverOutboundHandler({ db, partners: () => partners, log }), {
@@ -142,13 +162,7 @@ export async function openGateway(
           log.info({ partnerId: partner.id, channel: channel.id, path: channel.path }, 'watching folder');
         }
       }
-      const beat = () =>
-        writeHeartbeat(config, db).catch((e: unknown) =>
-          log.warn({ err: errorMessage(e) }, 'heartbeat failed'),
-        );
-      await beat();
-      heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
-      heartbeat.unref();
+      await startHeartbeat();
     },
     async stop() {
       clearInterval(heartbeat);

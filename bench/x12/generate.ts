@@ -7,7 +7,7 @@ function pad(n: number, w: number): string {
   return String(n).padStart(w, '0');
 }
 
-function isa(control: number, version: '00401' | '00501'): string {
+export function isa(control: number, version: '00401' | '00501'): string {
   const rep = version === '00501' ? '^' : 'U';
   return `ISA*00*          *00*          *ZZ*ACMEDC         *ZZ*RETAILCO       *261126*0930*${rep}*${version}*${pad(control, 9)}*0*P*>~\n`;
 }
@@ -28,7 +28,11 @@ const SIZES = ['S', 'M', 'L', 'XL'];
  * addresses) -> order (PO, department) -> cartons (SSCC-18 labels) -> items (UPC, vendor style, buyer item,
  * quantity, pack, description, lot).
  */
-function shipNotice(control: number, packs: number, items: number): { text: string; segments: number } {
+export function shipNotice(
+  control: number,
+  packs: number,
+  items: number,
+): { text: string; segments: number } {
   const st = pad(control, 4);
   const lines: string[] = [
     `ST*856*${st}`,

@@ -9,6 +9,9 @@ export interface GatewayConfig {
   databaseUrl?: string;
   /** Redis URL (REDIS_URL); without it jobs run in this process. */
   redisUrl?: string;
+  /** Key prefix of queues and leases in Redis, for several gateways on one server (DOCKSIDE_REDIS_PREFIX,
+   * default dockside). */
+  redisPrefix: string;
   /** Where blobs, the embedded database and the demo drop folders live (DOCKSIDE_DATA_DIR, default ./var). */
   dataDir: string;
   /** Partner files (DOCKSIDE_PARTNERS_DIR, default ./partners). */
@@ -48,6 +51,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
   return {
     ...(env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL } : {}),
     ...(env.REDIS_URL ? { redisUrl: env.REDIS_URL } : {}),
+    redisPrefix: env.DOCKSIDE_REDIS_PREFIX || 'dockside',
     dataDir,
     partnersDir: dir(env.DOCKSIDE_PARTNERS_DIR, resolve(cwd, 'partners')),
     specsDir: dir(env.DOCKSIDE_SPECS_DIR, DEFAULT_SPECS_DIR),

@@ -1,6 +1,7 @@
 // The clustered queue: BullMQ on Redis. Any number of processes add and take jobs; a job id given twice
 // while the first job is still known to Redis is one job. A worker that dies mid-job loses its lock, and
 // BullMQ's stalled-job check hands the job to another worker; the sweeper covers anything beyond that.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { GatewayError, errorMessage } from '../errors.ts';
@@ -24,7 +25,12 @@ export interface BullmqOptions {
   prefix?: string;
   /** How long a worker's hold on a job lasts without renewal; a killed worker's job is taken over after it. */
   lockMs?: number;
+  /** How long add() and counts() wait for Redis before failing with a retryable queue-unavailable (default 5 s). */
+  redisTimeoutMs?: number;
 }
+
+const ABANDONED = Symbol('abandoned');
+const ABANDON_GRACE_MS = 1000;
 
 // Beyond the policy's attempts, BullMQ keeps retrying only when the dead letter itself could not be written.
 const EXTRA_ATTEMPTS = 20;
@@ -33,8 +39,10 @@ export class BullmqQueue implements JobQueue {
   readonly kind = 'bullmq';
   private readonly connection: Redis;
   private readonly queues = new Map<QueueName, Queue>();
-  private readonly workers: Worker[] = [];
+  private readonly workers: { worker: Worker; connection: Redis }[] = [];
   private readonly prefix: string;
+  /** One per running handler, called when close() stops waiting for it (a killed process would not wait). */
+  private readonly abandonHooks = new Set<() => void>();
 
   constructor(private readonly options: BullmqOptions) {
     this.prefix = options.prefix ?? 'dockside';
@@ -46,13 +54,15 @@ export class BullmqQueue implements JobQueue {
   async add<N extends QueueName>(queue: N, payload: JobPayloads[N]): Promise<void> {
     const jobId = (jobIds[queue] as (p: JobPayloads[N]) => string)(payload);
     try {
-      await this.queue(queue).add(queue, payload, {
-        jobId,
-        attempts: this.options.policy.attempts + EXTRA_ATTEMPTS,
-        backoff: { type: 'exponential', delay: this.options.policy.backoffMs },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
+      await this.inTime(
+        this.queue(queue).add(queue, payload, {
+          jobId,
+          attempts: this.options.policy.attempts + EXTRA_ATTEMPTS,
+          backoff: { type: 'exponential', delay: this.options.policy.backoffMs },
+          removeOnComplete: true,
+          removeOnFail: true,
+        }),
+      );
     } catch (e) {
       throw new GatewayError('queue-unavailable', `cannot add ${jobId} to Redis: ${errorMessage(e)}`, true, {
         cause: e,
@@ -66,6 +76,8 @@ export class BullmqQueue implements JobQueue {
     options: { concurrency?: number } = {},
   ): void {
     const lockMs = this.options.lockMs ?? 30_000;
+    // BullMQ does not close a connection it was given; close() does.
+    const connection = this.connect(null);
     const worker = new Worker(
       queue,
       async (job: Job) => {
@@ -74,21 +86,27 @@ export class BullmqQueue implements JobQueue {
           attempt: job.attemptsMade + 1,
           maxAttempts: this.options.policy.attempts,
         };
-        const outcome = await runAttempt(
-          queue,
-          handler,
-          job.data as JobPayloads[N],
-          ctx,
-          this.options.policy,
-          this.options.deadLetter,
+        const outcome = await this.unlessAbandoned(
+          runAttempt(
+            queue,
+            handler,
+            job.data as JobPayloads[N],
+            ctx,
+            this.options.policy,
+            this.options.deadLetter,
+          ),
         );
+        // The worker's connection is closed by now, so BullMQ cannot record this failure: the job stays active
+        // in Redis until its lock runs out, exactly as if the process had been killed.
+        if (outcome === ABANDONED)
+          throw new Error(`${ctx.jobId} abandoned: the queue closed before it finished`);
         // BullMQ schedules the retry with the same exponential backoff.
         if (outcome.kind === 'retry') {
           throw outcome.error instanceof Error ? outcome.error : new Error(errorMessage(outcome.error));
         }
       },
       {
-        connection: this.connect(null),
+        connection,
         prefix: this.prefix,
         concurrency: Math.max(1, options.concurrency ?? 1),
         lockDuration: lockMs,
@@ -98,11 +116,23 @@ export class BullmqQueue implements JobQueue {
     );
     // Connection trouble is reported here and retried by ioredis; it must not crash the process.
     worker.on('error', () => undefined);
-    this.workers.push(worker);
+    this.workers.push({ worker, connection });
   }
 
   async counts(queue: QueueName): Promise<QueueCounts> {
-    const c = await this.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+    let c: Record<string, number>;
+    try {
+      c = await this.inTime(this.queue(queue).getJobCounts('waiting', 'active', 'delayed', 'prioritized'));
+    } catch (e) {
+      throw new GatewayError(
+        'queue-unavailable',
+        `cannot count jobs of ${queue} in Redis: ${errorMessage(e)}`,
+        true,
+        {
+          cause: e,
+        },
+      );
+    }
     return {
       waiting: (c.waiting ?? 0) + (c.prioritized ?? 0),
       active: c.active ?? 0,
@@ -111,7 +141,9 @@ export class BullmqQueue implements JobQueue {
   }
 
   async close(options: { timeoutMs?: number } = {}): Promise<void> {
-    const graceful = Promise.all(this.workers.map((w) => w.close()));
+    // Worker.close() stops taking jobs and waits for the running ones. Once it waits it cannot be forced any
+    // more (close(true) returns the same promise), so running past the deadline is ended from our side.
+    const graceful = Promise.all(this.workers.map(({ worker }) => worker.close()));
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       graceful.then(() => false),
@@ -120,17 +152,53 @@ export class BullmqQueue implements JobQueue {
       }),
     ]);
     clearTimeout(timer);
-    // Jobs still running past the deadline keep their Redis state; their lock runs out and another worker
-    // (or this one after a restart) takes them over.
-    if (timedOut) await Promise.all(this.workers.map((w) => w.close(true)));
+    if (timedOut) {
+      // Jobs still running keep their Redis state: with the connection gone first, BullMQ can neither complete
+      // nor fail them, and nothing renews their lock; it runs out and another worker (or this one after a
+      // restart) takes them over.
+      await Promise.all(this.workers.map(({ connection }) => disconnected(connection)));
+      for (const abandon of this.abandonHooks) abandon();
+      // With Redis unreachable BullMQ's own close never ends; the deadline has passed already.
+      await Promise.race([graceful, sleep(ABANDON_GRACE_MS, undefined, { ref: false })]);
+    }
+    await Promise.all(this.workers.map(({ connection }) => disconnected(connection)));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
-    this.connection.disconnect();
+    await disconnected(this.connection);
   }
 
   /** Removes every job of every queue under this prefix (tests and benchmarks). */
   async obliterate(): Promise<void> {
     for (const name of ['process-receipt', 'deliver-outbound', 'map-documents'] as const) {
       await this.queue(name).obliterate({ force: true });
+    }
+  }
+
+  /** The outcome of `work`, or ABANDONED once close() gives up on it. (Not a race with one long-lived promise:
+   * each job would leave a reaction on it for the life of the process.) */
+  private unlessAbandoned<T>(work: Promise<T>): Promise<T | typeof ABANDONED> {
+    return new Promise((resolve, reject) => {
+      const abandon = () => resolve(ABANDONED);
+      this.abandonHooks.add(abandon);
+      work.then(resolve, reject).finally(() => this.abandonHooks.delete(abandon));
+    });
+  }
+
+  /** BullMQ waits for a connection that has never been ready without end (ioredis's maxRetriesPerRequest
+   * only bounds a command once connected): a gateway started while Redis is away must not hang on it. A
+   * late add still lands, which is harmless with deterministic job ids. */
+  private async inTime<T>(work: Promise<T>): Promise<T> {
+    const ms = this.options.redisTimeoutMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      work.catch(() => undefined);
     }
   }
 
@@ -149,4 +217,15 @@ export class BullmqQueue implements JobQueue {
     redis.on('error', () => undefined);
     return redis;
   }
+}
+
+/** Closes a connection at once and resolves when it is closed (commands sent afterwards fail). */
+async function disconnected(redis: Redis): Promise<void> {
+  if (redis.status === 'end') return;
+  // Not events.once(): it rejects on the 'error' a closing socket may still emit.
+  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+  redis.disconnect();
+  // Between reconnection attempts ioredis stops without an 'end' event (and sends nothing more).
+  if (redis.status === 'reconnecting') return;
+  await ended;
 }

@@ -12,6 +12,10 @@ import {
   type RetryPolicy,
 } from './queue.ts';
 
+// setTimeout runs a longer delay after 1 ms instead; a dead-letter sink failing for days doubles the backoff
+// past it, and the job would then be retried in a tight loop.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 interface Pending {
   id: string;
   payload: unknown;
@@ -127,11 +131,14 @@ export class InProcessQueue implements JobQueue {
       lane.known.delete(job.id);
       return;
     }
-    const timer = setTimeout(() => {
-      lane.delayed.delete(job.id);
-      lane.waiting.push({ ...job, attempt: job.attempt + 1 });
-      this.pump(queue, lane);
-    }, outcome.delayMs);
+    const timer = setTimeout(
+      () => {
+        lane.delayed.delete(job.id);
+        lane.waiting.push({ ...job, attempt: job.attempt + 1 });
+        this.pump(queue, lane);
+      },
+      Math.min(outcome.delayMs, MAX_TIMER_MS),
+    );
     timer.unref();
     lane.delayed.set(job.id, timer);
   }

@@ -32,6 +32,24 @@ export class FileBlobStore implements BlobStore {
   }
 
   async put(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
+    // A stream that fails while the temporary file is being opened (a file deleted between listing and
+    // reading) would emit an 'error' nobody listens to yet, which ends the process; with this listener its
+    // error comes out of the iteration below instead.
+    const stream = isStream(source) ? source : undefined;
+    const ignore = () => undefined;
+    stream?.on('error', ignore);
+    try {
+      return await this.store(source);
+    } catch (e) {
+      // A source never consumed (the disk failed first) must not keep its file or socket open.
+      stream?.destroy();
+      throw e;
+    } finally {
+      stream?.off('error', ignore);
+    }
+  }
+
+  private async store(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
     try {
       await mkdir(this.tmpDir, { recursive: true });
     } catch (e) {
@@ -110,6 +128,11 @@ export class FileBlobStore implements BlobStore {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new GatewayError('not-found', `not a blob key: ${key}`, false);
     return join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
+}
+
+function isStream(source: unknown): source is Readable {
+  const s = source as Partial<Readable>;
+  return typeof s.on === 'function' && typeof s.off === 'function' && typeof s.destroy === 'function';
 }
 
 async function syncDir(dir: string): Promise<void> {

@@ -106,6 +106,13 @@ function environment(service: Service): Map<string, string> {
   return env;
 }
 
+/** The environment the runtime stage sets (later ENVs win). */
+function imageEnv(): Map<string, string> {
+  return new Map(
+    runtime.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => [...parseEnv(i.args)]),
+  );
+}
+
 function argv(value: string | string[]): string[] {
   return typeof value === 'string' ? commandForm(value).argv : value;
 }
@@ -161,6 +168,7 @@ function invocationProblems(program: Command, args: string[]): string[] {
   const command = chain.at(-1)!;
   const name = ['dockside', ...chain.slice(1).map((c) => c.name())].join(' ');
   if (command === program) return [`dockside has no command "${args[0] ?? ''}"`];
+  // commander has no public getter for a default subcommand or for allowExcessArguments.
   const defaultSub = (command as unknown as { _defaultCommandName?: string | null })._defaultCommandName;
   if (command.commands.length > 0 && !defaultSub) {
     problems.push(`${name} needs a subcommand, one of ${command.commands.map((c) => c.name()).join(', ')}`);
@@ -206,9 +214,15 @@ function invocationProblems(program: Command, args: string[]): string[] {
   const declared = command.registeredArguments;
   const required = declared.filter((a) => a.required).length;
   if (positionals.length < required) problems.push(`${name} needs ${required} argument(s)`);
-  if (!declared.some((a) => a.variadic) && positionals.length > declared.length) {
+  const excessAllowed = (command as unknown as { _allowExcessArguments?: boolean })._allowExcessArguments;
+  if (!excessAllowed && !declared.some((a) => a.variadic) && positionals.length > declared.length) {
     problems.push(`${name} takes ${declared.length} argument(s), got ${positionals.length}`);
   }
+  positionals.forEach((value, n) => {
+    const choices = (declared[n] ?? (declared.at(-1)?.variadic ? declared.at(-1) : undefined))?.argChoices;
+    if (choices && !choices.includes(value))
+      problems.push(`${name} ${value}: not one of ${choices.join(', ')}`);
+  });
   return problems;
 }
 
@@ -241,16 +255,18 @@ describe('docker files', () => {
             .slice(0, i.stage)
             .some((s) => s.name === from || String(s.index) === from);
           // A bare name that is not a stage would be pulled as an image from Docker Hub.
-          if (!earlier && !/[:/]/.test(from))
+          if (!earlier && !/[:/]/.test(from)) {
             problems.push(`${name}:${i.line}: --from=${from} names no earlier stage`);
+          }
           continue;
         }
         for (const source of copy.sources) {
           if (/^https?:\/\//.test(source)) continue;
-          if (!existsSync(join(context, source)))
+          if (!existsSync(join(context, source))) {
             problems.push(`${name}:${i.line}: ${source} does not exist`);
-          else if (isIgnored(ignore, source))
+          } else if (isIgnored(ignore, source)) {
             problems.push(`${name}:${i.line}: ${source} is in .dockerignore`);
+          }
         }
       }
     }
@@ -297,11 +313,12 @@ describe('docker files', () => {
       ['Dockerfile ENTRYPOINT + CMD', docksideArgs([...entrypoint, ...stageArgv(runtime, 'CMD')])],
     ];
     const health = last(runtime, 'HEALTHCHECK');
-    if (health)
+    if (health) {
       invocations.push([
         'Dockerfile HEALTHCHECK',
         docksideArgs(parseHealthcheck(health).command?.argv ?? []),
       ]);
+    }
     for (const [name, s] of gatewayServices()) {
       const line = [
         ...(s.entrypoint !== undefined ? argv(s.entrypoint) : entrypoint),
@@ -344,8 +361,9 @@ describe('docker files', () => {
     const dockerReadme = readFileSync(join(DOCKER_DIR, 'README.md'), 'utf8');
     const problems: string[] = [];
     for (const name of [...names].sort()) {
-      if (!new RegExp(`env\\.${name}\\b|['"\`]${name}['"\`]`).test(code))
+      if (!new RegExp(`env\\.${name}\\b|['"\`]${name}['"\`]`).test(code)) {
         problems.push(`${name}: not read in src/`);
+      }
       const word = new RegExp(`\\b${name}\\b`);
       if (!word.test(readme)) problems.push(`${name}: not in README.md`);
       if (!word.test(dockerReadme)) problems.push(`${name}: not in docker/README.md`);
@@ -358,8 +376,9 @@ describe('docker files', () => {
     const problems: string[] = [];
     for (const [name, s] of Object.entries(compose.services)) {
       for (const v of volumes(s)) {
-        if (v.kind === 'named' && !declared.has(v.source))
+        if (v.kind === 'named' && !declared.has(v.source)) {
           problems.push(`${name}: volume ${v.source} not declared`);
+        }
         if (v.kind === 'bind' && !existsSync(resolve(DOCKER_DIR, v.source))) {
           problems.push(`${name}: bind source ${v.source} does not exist`);
         }
@@ -440,8 +459,7 @@ describe('docker files', () => {
       const s = compose.services[n];
       assert.ok(s, `no service ${n}`);
       const env = environment(s);
-      const dataDir =
-        env.get('DOCKSIDE_DATA_DIR') ?? parseEnv(last(runtime, 'ENV')?.args ?? '').get('DOCKSIDE_DATA_DIR');
+      const dataDir = env.get('DOCKSIDE_DATA_DIR') ?? imageEnv().get('DOCKSIDE_DATA_DIR');
       assert.ok(dataDir, `${n}: no DOCKSIDE_DATA_DIR`);
       const mount = volumes(s).find((v) => v.target === dataDir);
       assert.ok(mount, `${n}: nothing is mounted at DOCKSIDE_DATA_DIR ${dataDir}`);
@@ -453,10 +471,7 @@ describe('docker files', () => {
   });
 
   it('keeps DOCKSIDE_DATA_DIR on a volume of the image', () => {
-    const env = new Map(
-      runtime.instructions.filter((i) => i.keyword === 'ENV').flatMap((i) => [...parseEnv(i.args)]),
-    );
-    const dataDir = env.get('DOCKSIDE_DATA_DIR');
+    const dataDir = imageEnv().get('DOCKSIDE_DATA_DIR');
     assert.ok(dataDir, 'the runtime stage sets no DOCKSIDE_DATA_DIR');
     const declared = runtime.instructions
       .filter((i) => i.keyword === 'VOLUME')

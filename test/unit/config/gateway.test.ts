@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { blobsDir, embeddedDbDir, loadGatewayConfig } from '../../../src/config/gateway.ts';
+import { DEFAULT_SPECS_DIR } from '../../../src/config/x12-specs.ts';
+import { GatewayError } from '../../../src/errors.ts';
+
+const CWD = '/srv/dockside';
+
+/** The message of the error loadGatewayConfig throws; fails the test if it does not throw config-invalid. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadGatewayConfig(env, CWD);
+  } catch (e) {
+    assert.ok(e instanceof GatewayError, String(e));
+    assert.equal(e.code, 'config-invalid');
+    assert.equal(e.retryable, false);
+    return e.message;
+  }
+  assert.fail(`accepted ${JSON.stringify(env)}`);
+}
+
+describe('loadGatewayConfig', () => {
+  it('runs on one machine with nothing set: ./var, ./partners, PGlite, the in-process queue', () => {
+    const c = loadGatewayConfig({}, CWD);
+    assert.deepEqual(c, {
+      redisPrefix: 'dockside',
+      dataDir: '/srv/dockside/var',
+      partnersDir: '/srv/dockside/partners',
+      specsDir: DEFAULT_SPECS_DIR,
+      logLevel: 'info',
+      workerConcurrency: 8,
+      shutdownTimeoutMs: 30_000,
+      jobLockMs: 30_000,
+      jobAttempts: 6,
+      jobBackoffMs: 1000,
+      sweepIntervalMs: 30_000,
+    });
+    assert.equal('databaseUrl' in c, false, 'no DATABASE_URL means the embedded database');
+    assert.equal('redisUrl' in c, false, 'no REDIS_URL means jobs run in this process');
+    assert.equal(embeddedDbDir(c), '/srv/dockside/var/db');
+    assert.equal(blobsDir(c), '/srv/dockside/var/blobs');
+  });
+
+  it('defaults to the working directory of the process', () => {
+    const c = loadGatewayConfig({});
+    assert.equal(c.dataDir, `${process.cwd()}/var`);
+    assert.equal(c.partnersDir, `${process.cwd()}/partners`);
+  });
+
+  it('takes every setting from the environment', () => {
+    const c = loadGatewayConfig(
+      {
+        DATABASE_URL: 'postgres://dockside@db/dockside',
+        REDIS_URL: 'redis://redis:6379',
+        DOCKSIDE_REDIS_PREFIX: 'dockside-test',
+        DOCKSIDE_DATA_DIR: '/data',
+        DOCKSIDE_PARTNERS_DIR: '/etc/dockside/partners',
+        DOCKSIDE_SPECS_DIR: '/etc/dockside/specs',
+        DOCKSIDE_LOG_LEVEL: 'debug',
+        DOCKSIDE_WORKER_CONCURRENCY: '2',
+        DOCKSIDE_SHUTDOWN_TIMEOUT_MS: '0',
+        DOCKSIDE_JOB_LOCK_MS: '5000',
+        DOCKSIDE_JOB_ATTEMPTS: '3',
+        DOCKSIDE_JOB_BACKOFF_MS: '250',
+        DOCKSIDE_SWEEP_INTERVAL_MS: '60000',
+      },
+      CWD,
+    );
+    assert.deepEqual(c, {
+      databaseUrl: 'postgres://dockside@db/dockside',
+      redisUrl: 'redis://redis:6379',
+      redisPrefix: 'dockside-test',
+      dataDir: '/data',
+      partnersDir: '/etc/dockside/partners',
+      specsDir: '/etc/dockside/specs',
+      logLevel: 'debug',
+      workerConcurrency: 2,
+      shutdownTimeoutMs: 0,
+      jobLockMs: 5000,
+      jobAttempts: 3,
+      jobBackoffMs: 250,
+      sweepIntervalMs: 60_000,
+    });
+    assert.equal(embeddedDbDir(c), '/data/db');
+  });
+
+  it('resolves relative directories against the working directory', () => {
+    const c = loadGatewayConfig(
+      {
+        DOCKSIDE_DATA_DIR: 'data',
+        DOCKSIDE_PARTNERS_DIR: '../shared/partners',
+        DOCKSIDE_SPECS_DIR: './specs',
+      },
+      CWD,
+    );
+    assert.equal(c.dataDir, '/srv/dockside/data');
+    assert.equal(c.partnersDir, '/srv/shared/partners');
+    assert.equal(c.specsDir, '/srv/dockside/specs');
+  });
+
+  it('treats a variable set to the empty string as not set', () => {
+    const c = loadGatewayConfig(
+      {
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        DOCKSIDE_DATA_DIR: '',
+        DOCKSIDE_LOG_LEVEL: '',
+        DOCKSIDE_WORKER_CONCURRENCY: '',
+      },
+      CWD,
+    );
+    assert.equal(c.databaseUrl, undefined);
+    assert.equal(c.redisUrl, undefined);
+    assert.equal(c.dataDir, '/srv/dockside/var');
+    assert.equal(c.logLevel, 'info');
+    assert.equal(c.workerConcurrency, 8);
+  });
+
+  it('accepts the bounds of a range', () => {
+    assert.equal(loadGatewayConfig({ DOCKSIDE_WORKER_CONCURRENCY: '1' }, CWD).workerConcurrency, 1);
+    assert.equal(loadGatewayConfig({ DOCKSIDE_WORKER_CONCURRENCY: '256' }, CWD).workerConcurrency, 256);
+  });
+
+  for (const bad of ['abc', '1.5', '-1', '0', '257', ' ', '0x10', '1e2', '8 workers']) {
+    it(`refuses DOCKSIDE_WORKER_CONCURRENCY=${JSON.stringify(bad)}, naming the variable`, () => {
+      const message = refusal({ DOCKSIDE_WORKER_CONCURRENCY: bad });
+      assert.ok(message.startsWith(`DOCKSIDE_WORKER_CONCURRENCY=${bad}:`), message);
+      assert.match(message, /whole number from 1 to 256/);
+    });
+  }
+
+  for (const name of [
+    'DOCKSIDE_SHUTDOWN_TIMEOUT_MS',
+    'DOCKSIDE_JOB_LOCK_MS',
+    'DOCKSIDE_JOB_ATTEMPTS',
+    'DOCKSIDE_JOB_BACKOFF_MS',
+    'DOCKSIDE_SWEEP_INTERVAL_MS',
+  ]) {
+    it(`refuses a bad ${name}, naming it`, () => {
+      assert.match(refusal({ [name]: 'soon' }), new RegExp(`^${name}=soon: `));
+      assert.match(refusal({ [name]: '99999999999' }), new RegExp(`^${name}=99999999999: `));
+      assert.match(refusal({ [name]: ' ' }), new RegExp(`^${name}= : `));
+    });
+  }
+
+  it('refuses a job lock shorter than a second', () => {
+    assert.match(
+      refusal({ DOCKSIDE_JOB_LOCK_MS: '999' }),
+      /DOCKSIDE_JOB_LOCK_MS=999: expected a whole number from 1000/,
+    );
+  });
+
+  it('refuses an unknown log level, naming the variable and the levels', () => {
+    const message = refusal({ DOCKSIDE_LOG_LEVEL: 'verbose' });
+    assert.match(message, /^DOCKSIDE_LOG_LEVEL=verbose: /);
+    assert.match(message, /fatal, error, warn, info, debug, trace, silent/);
+  });
+});
