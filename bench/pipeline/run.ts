@@ -80,9 +80,7 @@ for (const mode of modes) {
   process.stderr.write(`${LABELS[mode]}… `);
   // In embedded mode the processing happens in the mode's own process: that is the one to profile.
   const prof =
-    cpuProfDir && mode === 'embedded'
-      ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--cpu-prof-name=embedded.cpuprofile']
-      : [];
+    cpuProfDir && mode === 'embedded' ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, 'embedded')}`] : [];
   const r = spawnSync(
     process.execPath,
     [...prof, '--import', 'tsx', join(here, 'mode.ts'), JSON.stringify(options)],
@@ -166,6 +164,8 @@ for (const r of results) {
         `${r.perFile.walSyncs.toFixed(1)} WAL syncs and ${r.perFile.redisCommands.toFixed(0)} Redis commands ` +
         `(${r.perFile.topRedis}); the last two count every client of the servers`,
     );
+  if (r.mapDocumentsWaiting > 0)
+    console.log(`  ${r.mapDocumentsWaiting} map-documents jobs left waiting: no worker takes that queue yet`);
 }
 
 const pg = results.find((r) => r.mode === 'postgres+bullmq');
