@@ -34,7 +34,7 @@ export function createX12Services(options: { specsDir?: string } = {}): X12Servi
 
 export async function openDb(config: GatewayConfig): Promise<Db> {
   return config.databaseUrl
-    ? openPostgres({ url: config.databaseUrl, poolSize: Math.max(10, config.workerConcurrency + 4) })
+    ? openPostgres({ url: config.databaseUrl, poolSize: Math.max(10, 2 * config.workerConcurrency + 4) })
     : openPglite({ dataDir: embeddedDbDir(config) });
 }
 

@@ -6,7 +6,7 @@ import type { Logger } from '../log.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { allocateControlNumbers, type ControlKind } from '../store/queries/control-numbers.ts';
+import { allocateControlBlocks, type ControlKind } from '../store/queries/control-numbers.ts';
 import { findEarlierInterchange, recordInterchanges } from '../store/queries/interchanges.ts';
 import { insertAcknowledgments } from '../store/queries/acknowledgments.ts';
 import {
@@ -19,7 +19,13 @@ import {
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { PartnerDirectory, Partner } from '../partners/partner.ts';
 import { analyze, type AnalysisResult, type InterchangeResult } from '../x12/analyzer.ts';
-import { buildForInterchange, serializeAck, type AckInterchange, type AckPolicy } from '../x12/acks/build.ts';
+import {
+  buildForInterchange,
+  serializeAck,
+  type AckInterchange,
+  type AckPolicy,
+  type ControlNumbers,
+} from '../x12/acks/build.ts';
 import { issue } from '../x12/issues.ts';
 import type { SpecResolver } from '../x12/spec/registry.ts';
 import { duplicateOf, isDuplicate, planReceipt, refused, type InterchangePlan } from './receipt-plan.ts';
@@ -33,6 +39,10 @@ export interface PipelineDeps {
   queue: JobQueue;
   log: Logger;
   now?: () => Date;
+  /** Add a map-documents job for receipts with accepted sets. Only once something consumes those jobs: until
+   * then the sets wait as rows (`transaction_sets.mapping_status = 'pending'`), and jobs nobody takes would
+   * pile up in Redis or, in-process, in memory. */
+  queueMapping?: boolean;
 }
 
 export interface ProcessOutcome {
@@ -90,14 +100,21 @@ async function processStarted(deps: PipelineDeps, receipt: Receipt, log: Logger)
     const status = await lockReceipt(tx, receipt.id);
     if (status !== 'processing' && status !== 'received') return undefined;
     await markDuplicates(tx, analysis, partner, receipt);
-    const acks = await buildAcks(tx, analysis, partner, now);
-    const plan = planReceipt(analysis, partner.id, acks);
+    // The acks are first built with stand-in numbers: their decisions (which groups and sets were accepted)
+    // go into the rows, and they say how many numbers to take. The numbers are taken last, so that the
+    // partner's counter row stays locked only for the end of this transaction.
+    const draft = buildAcks(analysis, partner, now, standInNumbers());
+    const plan = planReceipt(analysis, partner.id, draft.acks);
     const interchangeIds = await recordInterchanges(tx, receipt.id, plan.interchanges);
+    await finishReceipt(tx, receipt.id, { outcome: plan.outcome, issues: analysis.fileIssues });
+    const first = await allocateControlBlocks(tx, partner.id, draft.needed);
+    const next = { interchange: first.interchange ?? 0, group: first.group ?? 0, set: first.set ?? 0 };
+    const acks = buildAcks(analysis, partner, now, { next: (kind) => next[kind]++ }).acks;
     const ackIds = await insertAcknowledgments(
       tx,
-      plan.acks.map(({ position, ack }) => ({
+      [...acks].map(([ic, ack]) => ({
         receiptId: receipt.id,
-        interchangeId: interchangeIds.get(position)!,
+        interchangeId: interchangeIds.get(analysis.interchanges.indexOf(ic))!,
         partnerId: partner.id,
         kinds: [ack.ta1 ? 'TA1' : '', ...new Set(ack.functional.map((f) => f.type))]
           .filter(Boolean)
@@ -109,7 +126,6 @@ async function processStarted(deps: PipelineDeps, receipt: Receipt, log: Logger)
         body: serializeAck(ack),
       })),
     );
-    await finishReceipt(tx, receipt.id, { outcome: plan.outcome, issues: analysis.fileIssues });
     return { plan, ackIds };
   });
   if (!result) return { receiptId: receipt.id, skipped: true, acks: [] };
@@ -190,35 +206,37 @@ async function markDuplicates(
   }
 }
 
-/** Builds every ack of the receipt with control numbers from the database. The numbers needed are counted
- * with a dry run first, so that each kind takes one block in one statement. */
-async function buildAcks(
-  tx: Queryable,
+/** Counts the numbers of each kind a build takes, handing out 1, 2, 3 … meanwhile. */
+function standInNumbers(): ControlNumbers & { needed: Record<ControlKind, number> } {
+  const needed: Record<ControlKind, number> = { interchange: 0, group: 0, set: 0 };
+  return { needed, next: (kind: ControlKind) => ++needed[kind] };
+}
+
+/** Builds every ack of the receipt per the partner's policy; refused and duplicate interchanges get only
+ * the envelope answer (a TA1), since their content is not ours to accept. */
+function buildAcks(
   analysis: AnalysisResult,
   partner: Partner,
   now: Date,
-): Promise<Map<InterchangeResult, AckInterchange>> {
-  const policyFor = (ic: InterchangeResult): AckPolicy =>
-    refused(ic) || isDuplicate(ic)
-      ? // Only the envelope is answered: its content is not ours to accept.
-        { ta1: partner.acknowledgments.ta1 === 'never' ? 'never' : 'errors', functional: 'none' }
-      : partner.acknowledgments;
-  const needed: Record<ControlKind, number> = { interchange: 0, group: 0, set: 0 };
-  const counting = { next: (kind: ControlKind) => ++needed[kind] };
-  for (const ic of analysis.interchanges)
-    buildForInterchange(ic, { ...policyFor(ic), controlNumbers: counting, now });
-
-  const next: Record<ControlKind, number> = { interchange: 0, group: 0, set: 0 };
-  for (const kind of ['interchange', 'group', 'set'] as const) {
-    if (needed[kind] > 0) next[kind] = await allocateControlNumbers(tx, partner.id, kind, needed[kind]);
-  }
-  const allocated = { next: (kind: ControlKind) => next[kind]++ };
-  const out = new Map<InterchangeResult, AckInterchange>();
+  controlNumbers: ControlNumbers,
+): { acks: Map<InterchangeResult, AckInterchange>; needed: Record<ControlKind, number> } {
+  const counting = standInNumbers();
+  const counted: ControlNumbers = {
+    next: (kind) => {
+      counting.next(kind);
+      return controlNumbers.next(kind);
+    },
+  };
+  const acks = new Map<InterchangeResult, AckInterchange>();
   for (const ic of analysis.interchanges) {
-    const ack = buildForInterchange(ic, { ...policyFor(ic), controlNumbers: allocated, now });
-    if (ack) out.set(ic, ack);
+    const policy: AckPolicy =
+      refused(ic) || isDuplicate(ic)
+        ? { ta1: partner.acknowledgments.ta1 === 'never' ? 'never' : 'errors', functional: 'none' }
+        : partner.acknowledgments;
+    const ack = buildForInterchange(ic, { ...policy, controlNumbers: counted, now });
+    if (ack) acks.set(ic, ack);
   }
-  return out;
+  return { acks, needed: counting.needed };
 }
 
 async function enqueueFollowUps(
@@ -234,7 +252,7 @@ async function enqueueFollowUps(
     const mappable = plan.interchanges.some((ic) =>
       ic.groups.some((g) => g.sets.some((s) => s.mappingStatus === 'pending')),
     );
-    if (mappable) await deps.queue.add('map-documents', { receiptId });
+    if (mappable && deps.queueMapping) await deps.queue.add('map-documents', { receiptId });
   } catch (e) {
     log.warn({ err: errorMessage(e) }, 'follow-up jobs not queued; the sweeper will add them');
   }

@@ -60,6 +60,17 @@ function parseInt8(text: string): number {
   return n;
 }
 
+const statementNames = new Map<string, string>();
+
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `dockside_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
 export interface PostgresOptions {
   url: string;
   /** Connections in the pool (default 10). */
@@ -84,7 +95,10 @@ export function openPostgres(options: PostgresOptions): Db {
   const onClient = (client: pg.Pool | pg.PoolClient): Queryable => ({
     async query<R>(sql: string, params?: readonly unknown[]) {
       try {
-        const result = await client.query(sql, params as unknown[] | undefined);
+        // With parameters, a named statement: the server parses and plans each text once per connection.
+        const result = params
+          ? await client.query({ name: statementName(sql), text: sql, values: params as unknown[] })
+          : await client.query(sql);
         return result.rows as R[];
       } catch (e) {
         throw storeError(e, 'PostgreSQL');

@@ -110,6 +110,7 @@ export function harness(db: Db, partners?: (dir: string) => Partner[]): Harness 
     queue,
     log,
     now: () => new Date('2026-11-26T12:00:00Z'),
+    queueMapping: true,
   };
   return {
     dir,

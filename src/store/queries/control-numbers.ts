@@ -26,6 +26,32 @@ export async function allocateControlNumbers(
   return row!.last - count + 1;
 }
 
+/** Reserves blocks of several kinds in one statement; the first number of each block, by kind. */
+export async function allocateControlBlocks(
+  q: Queryable,
+  partnerId: string,
+  counts: Partial<Record<ControlKind, number>>,
+): Promise<Partial<Record<ControlKind, number>>> {
+  const kinds = (Object.keys(counts) as ControlKind[]).filter((k) => (counts[k] ?? 0) > 0);
+  for (const k of kinds) {
+    const count = counts[k]!;
+    if (!Number.isSafeInteger(count)) {
+      throw new GatewayError('usage', `cannot allocate ${count} ${k} control numbers`, false);
+    }
+  }
+  if (kinds.length === 0) return {};
+  const rows = await q.query<{ kind: ControlKind; last: number }>(
+    `insert into control_numbers (partner_id, kind, last_value)
+     select $1, k, n from unnest($2::text[], $3::bigint[]) as t(k, n)
+     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + excluded.last_value
+     returning kind, last_value as last`,
+    [partnerId, kinds, kinds.map((k) => counts[k])],
+  );
+  const out: Partial<Record<ControlKind, number>> = {};
+  for (const r of rows) out[r.kind] = r.last - counts[r.kind]! + 1;
+  return out;
+}
+
 export async function currentControlNumbers(
   q: Queryable,
   partnerId: string,
