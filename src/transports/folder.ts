@@ -155,6 +155,14 @@ const LASTING_WRITE_ERRORS = new Set([
 
 /** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
 export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
+  // A name is a name, never a path: nothing we send may land outside the partner's folder.
+  if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
+    throw new GatewayError(
+      'delivery-failed',
+      `refusing to deliver under the name ${JSON.stringify(name)}`,
+      false,
+    );
+  }
   const target = join(channel.path, name);
   const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
   let opened = false;

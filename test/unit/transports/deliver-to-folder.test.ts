@@ -75,4 +75,17 @@ describe('deliverToFolder', () => {
     });
     assert.deepEqual(await readdir(root), ['a.x12'], 'a temporary file was left behind');
   });
+
+  it('refuses a name that is a path, so nothing lands outside the partner folder', async () => {
+    const path = join(root, 'acme', 'outbound');
+    for (const name of ['../escape.x12', 'sub/a.x12', '..', '', 'a\\b.x12']) {
+      await assert.rejects(deliverToFolder({ kind: 'folder', path }, name, ACK), (e: unknown) => {
+        assert.ok(e instanceof GatewayError);
+        assert.equal(e.code, 'delivery-failed');
+        assert.equal(e.retryable, false);
+        return true;
+      });
+    }
+    assert.deepEqual(await readdir(root), []);
+  });
 });
