@@ -51,20 +51,34 @@ export class BullmqQueue implements JobQueue {
     this.connection = this.connect(3);
   }
 
-  async add<N extends QueueName>(queue: N, payload: JobPayloads[N]): Promise<void> {
-    const jobId = (jobIds[queue] as (p: JobPayloads[N]) => string)(payload);
+  add<N extends QueueName>(queue: N, payload: JobPayloads[N]): Promise<void> {
+    return this.addMany(queue, [payload]);
+  }
+
+  async addMany<N extends QueueName>(queue: N, payloads: JobPayloads[N][]): Promise<void> {
+    if (payloads.length === 0) return;
+    const jobs = payloads.map((data) => ({
+      name: queue,
+      data,
+      opts: {
+        jobId: (jobIds[queue] as (p: JobPayloads[N]) => string)(data),
+        attempts: this.options.policy.attempts + EXTRA_ATTEMPTS,
+        backoff: { type: 'exponential', delay: this.options.policy.backoffMs },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    }));
     try {
-      await this.inTime(
-        this.queue(queue).add(queue, payload, {
-          jobId,
-          attempts: this.options.policy.attempts + EXTRA_ATTEMPTS,
-          backoff: { type: 'exponential', delay: this.options.policy.backoffMs },
-          removeOnComplete: true,
-          removeOnFail: true,
-        }),
+      // One job goes alone: addBulk wraps it in a MULTI it does not need.
+      await this.inTime<unknown>(
+        jobs.length === 1
+          ? this.queue(queue).add(queue, jobs[0]!.data, jobs[0]!.opts)
+          : this.queue(queue).addBulk(jobs),
       );
     } catch (e) {
-      throw new GatewayError('queue-unavailable', `cannot add ${jobId} to Redis: ${errorMessage(e)}`, true, {
+      const ids = jobs.map((j) => j.opts.jobId);
+      const what = ids.length === 1 ? ids[0] : `${ids.length} jobs (${ids[0]} …)`;
+      throw new GatewayError('queue-unavailable', `cannot add ${what} to Redis: ${errorMessage(e)}`, true, {
         cause: e,
       });
     }

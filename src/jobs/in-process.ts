@@ -53,6 +53,10 @@ export class InProcessQueue implements JobQueue {
     return Promise.resolve();
   }
 
+  async addMany<N extends QueueName>(queue: N, payloads: JobPayloads[N][]): Promise<void> {
+    for (const payload of payloads) await this.add(queue, payload);
+  }
+
   process<N extends QueueName>(
     queue: N,
     handler: JobHandler<N>,

@@ -56,6 +56,8 @@ export interface QueueCounts {
 export interface JobQueue {
   readonly kind: 'bullmq' | 'in-process';
   add<N extends QueueName>(queue: N, payload: JobPayloads[N]): Promise<void>;
+  /** add() for several jobs of one queue, in one round trip where the queue has one. */
+  addMany<N extends QueueName>(queue: N, payloads: JobPayloads[N][]): Promise<void>;
   /** Starts taking jobs of that queue with `concurrency` running at once. */
   process<N extends QueueName>(queue: N, handler: JobHandler<N>, options?: { concurrency?: number }): void;
   counts(queue: QueueName): Promise<QueueCounts>;

@@ -2,18 +2,30 @@
 // record everything in one transaction under the receipt's row lock. A second run of the same receipt
 // (a redelivered job, a sweeper re-add, a worker killed after commit) finds it processed and does nothing;
 // a run killed before commit leaves nothing behind. Acks and mapping are queued only after the commit.
+//
+// Receipts are processed in batches: the jobs a worker runs at the same time hand their receipt ids to one
+// Batcher, and a batch shares its statements and its commit (see docs/benchmarks-pipeline.md for what that
+// saves). A batch whose transaction fails is tried again receipt by receipt, so one bad receipt holds up no
+// other; each receipt's job still succeeds or fails on its own.
 import type { Logger } from '../log.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
+import { Batcher, type Settled } from '../jobs/batcher.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
-import { allocateControlBlocks, type ControlKind } from '../store/queries/control-numbers.ts';
-import { findEarlierInterchange, recordInterchanges } from '../store/queries/interchanges.ts';
-import { insertAcknowledgments } from '../store/queries/acknowledgments.ts';
+import { allocateControlBlocksOfPartners, type ControlKind } from '../store/queries/control-numbers.ts';
 import {
-  finishReceipt,
-  lockReceipt,
-  recordAttemptError,
-  startAttempt,
+  findEarlierInterchanges,
+  lockInterchangeIdentities,
+  recordInterchangesOfReceipts,
+  setDuplicateOf,
+  type InterchangeIdentity,
+} from '../store/queries/interchanges.ts';
+import { insertAcknowledgments, type NewAcknowledgment } from '../store/queries/acknowledgments.ts';
+import {
+  finishReceipts,
+  lockReceipts,
+  recordAttemptErrors,
+  startAttempts,
   type Receipt,
 } from '../store/queries/receipts.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
@@ -28,7 +40,14 @@ import {
 } from '../x12/acks/build.ts';
 import { issue } from '../x12/issues.ts';
 import type { SpecResolver } from '../x12/spec/registry.ts';
-import { duplicateOf, isDuplicate, planReceipt, refused, type InterchangePlan } from './receipt-plan.ts';
+import {
+  duplicateOf,
+  isDuplicate,
+  planReceipt,
+  refused,
+  type InterchangePlan,
+  type ReceiptPlan,
+} from './receipt-plan.ts';
 
 export interface PipelineDeps {
   db: Db;
@@ -43,6 +62,8 @@ export interface PipelineDeps {
    * then the sets wait as rows (`transaction_sets.mapping_status = 'pending'`), and jobs nobody takes would
    * pile up in Redis or, in-process, in memory. */
   queueMapping?: boolean;
+  /** Receipts in one batch at most (default 64). */
+  maxBatch?: number;
 }
 
 export interface ProcessOutcome {
@@ -53,25 +74,116 @@ export interface ProcessOutcome {
 }
 
 export function processReceiptHandler(deps: PipelineDeps): JobHandler<'process-receipt'> {
+  const batcher = new Batcher<number, ProcessOutcome>((ids) => processReceipts(deps, ids), {
+    maxBatch: deps.maxBatch ?? 64,
+  });
   return async ({ receiptId }) => {
-    await processReceipt(deps, receiptId);
+    await batcher.submit(receiptId);
   };
 }
 
 export async function processReceipt(deps: PipelineDeps, receiptId: number): Promise<ProcessOutcome> {
-  const receipt = await startAttempt(deps.db, receiptId);
-  if (!receipt) return { receiptId, skipped: true, acks: [] };
-  const log = deps.log.child({ receiptId, partnerId: receipt.partnerId });
-  try {
-    return await processStarted(deps, receipt, log);
-  } catch (e) {
-    log.warn({ err: errorMessage(e), attempt: receipt.attempts }, 'processing failed');
-    await recordAttemptError(deps.db, receiptId, errorMessage(e)).catch(() => undefined);
-    throw e;
-  }
+  const [result] = await processReceipts(deps, [receiptId]);
+  if (!result!.ok) throw result!.error;
+  return result!.value;
 }
 
-async function processStarted(deps: PipelineDeps, receipt: Receipt, log: Logger): Promise<ProcessOutcome> {
+interface Prepared {
+  receipt: Receipt;
+  partner: Partner;
+  analysis: AnalysisResult;
+  log: Logger;
+}
+
+interface Committed {
+  plan: ReceiptPlan;
+  ackIds: number[];
+}
+
+/** Processes the receipts, each to its own result, in as few transactions as they allow. */
+export async function processReceipts(deps: PipelineDeps, ids: number[]): Promise<Settled<ProcessOutcome>[]> {
+  const results = new Map<number, Settled<ProcessOutcome>>();
+  const skipped = (receiptId: number): Settled<ProcessOutcome> => ({
+    ok: true,
+    value: { receiptId, skipped: true, acks: [] },
+  });
+  const unique = [...new Set(ids)];
+  const started = await startAttempts(deps.db, unique);
+  const prepared: Prepared[] = [];
+  await Promise.all(
+    unique.map(async (id) => {
+      const receipt = started.get(id);
+      if (!receipt) {
+        results.set(id, skipped(id));
+        return;
+      }
+      const log = deps.log.child({ receiptId: id, partnerId: receipt.partnerId });
+      try {
+        prepared.push(await prepare(deps, receipt, log));
+      } catch (error) {
+        results.set(id, { ok: false, error });
+      }
+    }),
+  );
+  prepared.sort((a, b) => a.receipt.id - b.receipt.id);
+
+  const now = deps.now?.() ?? new Date();
+  const committed = new Map<number, Committed>();
+  if (prepared.length > 0) {
+    try {
+      for (const [id, c] of await commitBatch(deps.db, prepared, now)) committed.set(id, c);
+    } catch (error) {
+      if (prepared.length === 1) results.set(prepared[0]!.receipt.id, { ok: false, error });
+      else {
+        for (const p of prepared) {
+          try {
+            for (const [id, c] of await commitBatch(deps.db, [p], now)) committed.set(id, c);
+          } catch (e) {
+            results.set(p.receipt.id, { ok: false, error: e });
+          }
+        }
+      }
+    }
+  }
+
+  for (const p of prepared) {
+    const c = committed.get(p.receipt.id);
+    if (!c) {
+      if (!results.has(p.receipt.id)) results.set(p.receipt.id, skipped(p.receipt.id));
+      continue;
+    }
+    for (const ic of c.plan.interchanges) {
+      p.log.info(
+        {
+          interchange: ic.controlNumber,
+          status: ic.status,
+          sets: ic.groups.reduce((n, g) => n + g.sets.length, 0),
+        },
+        'interchange recorded',
+      );
+    }
+    results.set(p.receipt.id, {
+      ok: true,
+      value: { receiptId: p.receipt.id, skipped: false, outcome: c.plan.outcome, acks: c.ackIds },
+    });
+  }
+  await enqueueFollowUps(deps, prepared, committed);
+
+  const failed = unique.flatMap((id) => {
+    const r = results.get(id)!;
+    return r.ok ? [] : [{ id, error: errorMessage(r.error) }];
+  });
+  for (const f of failed) {
+    deps.log.warn(
+      { receiptId: f.id, err: f.error, attempt: started.get(f.id)?.attempts },
+      'processing failed',
+    );
+  }
+  await recordAttemptErrors(deps.db, failed).catch(() => undefined);
+  return ids.map((id) => results.get(id)!);
+}
+
+async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promise<Prepared> {
   const partner = receipt.partnerId ? deps.partners().get(receipt.partnerId) : undefined;
   if (!partner) {
     throw new GatewayError(
@@ -94,54 +206,91 @@ async function processStarted(deps: PipelineDeps, receipt: Receipt, log: Logger)
     );
   }
   checkSenders(analysis, partner, deps.partners());
-  const now = deps.now?.() ?? new Date();
+  return { receipt, partner, analysis, log };
+}
 
-  const result = await deps.db.transaction(async (tx) => {
-    const status = await lockReceipt(tx, receipt.id);
-    if (status !== 'processing' && status !== 'received') return undefined;
-    await markDuplicates(tx, analysis, partner, receipt);
+/** One transaction for the batch: the receipts' rows, their interchanges, their acks and the control numbers
+ * those take. Receipts another run finished meanwhile are left out (and reported skipped). */
+async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<number, Committed>> {
+  return db.transaction(async (tx) => {
+    const statuses = await lockReceipts(
+      tx,
+      batch.map((p) => p.receipt.id),
+    );
+    const live = batch.filter((p) => {
+      const status = statuses.get(p.receipt.id);
+      return status === 'processing' || status === 'received';
+    });
+    const sameBatch = await markDuplicates(tx, live, now);
     // The acks are first built with stand-in numbers: their decisions (which groups and sets were accepted)
     // go into the rows, and they say how many numbers to take. The numbers are taken last, so that the
-    // partner's counter row stays locked only for the end of this transaction.
-    const draft = buildAcks(analysis, partner, now, standInNumbers());
-    const plan = planReceipt(analysis, partner.id, draft.acks);
-    const interchangeIds = await recordInterchanges(tx, receipt.id, plan.interchanges);
-    await finishReceipt(tx, receipt.id, { outcome: plan.outcome, issues: analysis.fileIssues });
-    const first = await allocateControlBlocks(tx, partner.id, draft.needed);
-    const next = { interchange: first.interchange ?? 0, group: first.group ?? 0, set: first.set ?? 0 };
-    const acks = buildAcks(analysis, partner, now, { next: (kind) => next[kind]++ }).acks;
-    const ackIds = await insertAcknowledgments(
+    // partners' counter rows stay locked only for the end of this transaction.
+    const drafts = live.map((p) => {
+      const draft = buildAcks(p.analysis, p.partner, now, standInNumbers());
+      return { ...draft, plan: planReceipt(p.analysis, p.partner.id, draft.acks) };
+    });
+    const interchangeIds = await recordInterchangesOfReceipts(
       tx,
-      [...acks].map(([ic, ack]) => ({
-        receiptId: receipt.id,
-        interchangeId: interchangeIds.get(analysis.interchanges.indexOf(ic))!,
-        partnerId: partner.id,
-        kinds: [ack.ta1 ? 'TA1' : '', ...new Set(ack.functional.map((f) => f.type))]
-          .filter(Boolean)
-          .join('+'),
-        controlNumber: ack.controlNumber,
-        inboundControlNumber: ack.inboundControlNumber,
-        ta1Code: ack.ta1 ? `${ack.ta1.code}${ack.ta1.note}` : null,
-        functional: ack.functional,
-        body: serializeAck(ack),
+      live.map((p, i) => ({ receiptId: p.receipt.id, interchanges: drafts[i]!.plan.interchanges })),
+    );
+    const idOf = (p: Prepared, ic: InterchangeResult) =>
+      interchangeIds.get(p.receipt.id)!.get(p.analysis.interchanges.indexOf(ic))!;
+    await setDuplicateOf(
+      tx,
+      sameBatch.map((d) => ({ id: idOf(d.repeat.p, d.repeat.ic), duplicateOf: idOf(d.first.p, d.first.ic) })),
+    );
+    await finishReceipts(
+      tx,
+      live.map((p, i) => ({
+        id: p.receipt.id,
+        outcome: drafts[i]!.plan.outcome,
+        issues: p.analysis.fileIssues,
       })),
     );
-    return { plan, ackIds };
-  });
-  if (!result) return { receiptId: receipt.id, skipped: true, acks: [] };
-
-  for (const ic of result.plan.interchanges) {
-    log.info(
-      {
-        interchange: ic.controlNumber,
-        status: ic.status,
-        sets: ic.groups.reduce((n, g) => n + g.sets.length, 0),
-      },
-      'interchange recorded',
+    const needs = new Map<string, Record<ControlKind, number>>();
+    live.forEach((p, i) => {
+      const need = needs.get(p.partner.id) ?? { interchange: 0, group: 0, set: 0 };
+      for (const kind of ['interchange', 'group', 'set'] as const) need[kind] += drafts[i]!.needed[kind];
+      needs.set(p.partner.id, need);
+    });
+    const firsts = await allocateControlBlocksOfPartners(tx, needs);
+    const counters = new Map(
+      [...firsts].map(([partner, f]) => [
+        partner,
+        { interchange: f.interchange ?? 0, group: f.group ?? 0, set: f.set ?? 0 },
+      ]),
     );
-  }
-  await enqueueFollowUps(deps, log, receipt.id, result.ackIds, result.plan);
-  return { receiptId: receipt.id, skipped: false, outcome: result.plan.outcome, acks: result.ackIds };
+    const rows: NewAcknowledgment[] = [];
+    const ackOwners: number[] = [];
+    for (const p of live) {
+      const next = counters.get(p.partner.id)!;
+      const { acks } = buildAcks(p.analysis, p.partner, now, { next: (kind) => next[kind]++ });
+      for (const [ic, ack] of acks) {
+        rows.push(ackRow(p, idOf(p, ic), ack));
+        ackOwners.push(p.receipt.id);
+      }
+    }
+    const ackIds = await insertAcknowledgments(tx, rows);
+    const out = new Map<number, Committed>(
+      live.map((p, i) => [p.receipt.id, { plan: drafts[i]!.plan, ackIds: [] }]),
+    );
+    ackIds.forEach((id, i) => out.get(ackOwners[i]!)!.ackIds.push(id));
+    return out;
+  });
+}
+
+function ackRow(p: Prepared, interchangeId: number, ack: AckInterchange): NewAcknowledgment {
+  return {
+    receiptId: p.receipt.id,
+    interchangeId,
+    partnerId: p.partner.id,
+    kinds: [ack.ta1 ? 'TA1' : '', ...new Set(ack.functional.map((f) => f.type))].filter(Boolean).join('+'),
+    controlNumber: ack.controlNumber,
+    inboundControlNumber: ack.inboundControlNumber,
+    ta1Code: ack.ta1 ? `${ack.ta1.code}${ack.ta1.note}` : null,
+    functional: ack.functional,
+    body: serializeAck(ack),
+  };
 }
 
 /** An interchange whose ISA sender is not the channel's partner is refused: a partner cannot speak for
@@ -165,45 +314,98 @@ function checkSenders(analysis: AnalysisResult, partner: Partner, directory: Par
   }
 }
 
+interface Occurrence {
+  p: Prepared;
+  ic: InterchangeResult;
+  identity: InterchangeIdentity;
+}
+
+/** Marks every interchange already received (within the partner's window) as a duplicate: of an earlier
+ * receipt, found in the table, or of an earlier interchange in this batch — the same file or another — which
+ * has no row yet. Those are returned, to be linked once both have ids. */
 async function markDuplicates(
   tx: Queryable,
-  analysis: AnalysisResult,
-  partner: Partner,
-  receipt: Receipt,
-): Promise<void> {
-  for (const ic of analysis.interchanges) {
-    if (refused(ic)) continue;
-    const h = ic.header;
-    const identity = {
-      senderQualifier: h.senderQualifier.trim(),
-      senderId: h.senderId.trim(),
-      receiverQualifier: h.receiverQualifier.trim(),
-      receiverId: h.receiverId.trim(),
-      controlNumber: h.controlNumber,
-    };
-    // Two workers recording the same interchange from two files must not both miss the other.
-    await tx.query('select pg_advisory_xact_lock(hashtext($1))', [
-      `interchange:${identity.senderQualifier}/${identity.senderId}/${identity.receiverQualifier}/${identity.receiverId}/${identity.controlNumber}`,
-    ]);
-    const earlier = await findEarlierInterchange(
-      tx,
-      identity,
-      partner.duplicateWindowHours,
-      receipt.replayOf,
-    );
-    if (!earlier) continue;
-    ic.issues.push(
-      issue(
-        'duplicate-interchange',
-        `interchange ${h.controlNumber} from ${identity.senderQualifier}/${identity.senderId} to ` +
-          `${identity.receiverQualifier}/${identity.receiverId} was already received in receipt ${earlier.receiptId} ` +
-          `at ${earlier.createdAt.toISOString()}; it is not processed again`,
-        { ...ic.location, element: 13 },
-        { data: h.controlNumber },
-      ),
-    );
-    duplicateOf.set(ic, earlier.id);
+  live: Prepared[],
+  now: Date,
+): Promise<{ repeat: Occurrence; first: Occurrence }[]> {
+  const asked: Occurrence[] = [];
+  for (const p of live) {
+    for (const ic of p.analysis.interchanges) {
+      // A batch that failed and is tried again receipt by receipt decides afresh.
+      ic.issues = ic.issues.filter((i) => i.code !== 'duplicate-interchange');
+      duplicateOf.delete(ic);
+      if (refused(ic)) continue;
+      const h = ic.header;
+      asked.push({
+        p,
+        ic,
+        identity: {
+          senderQualifier: h.senderQualifier.trim(),
+          senderId: h.senderId.trim(),
+          receiverQualifier: h.receiverQualifier.trim(),
+          receiverId: h.receiverId.trim(),
+          controlNumber: h.controlNumber,
+        },
+      });
+    }
   }
+  // Two workers recording the same interchange from two files must not both miss the other.
+  await lockInterchangeIdentities(
+    tx,
+    asked.map((a) => a.identity),
+  );
+  const earlier = await findEarlierInterchanges(
+    tx,
+    asked.map((a) => ({
+      identity: a.identity,
+      windowHours: a.p.partner.duplicateWindowHours,
+      replayRoot: a.p.receipt.replayOf,
+    })),
+  );
+  const firstSeen = new Map<string, Occurrence>();
+  const sameBatch: { repeat: Occurrence; first: Occurrence }[] = [];
+  asked.forEach((a, n) => {
+    const found = earlier[n];
+    if (found) {
+      markDuplicate(a, `receipt ${found.receiptId} at ${found.createdAt.toISOString()}`);
+      duplicateOf.set(a.ic, found.id);
+      return;
+    }
+    const key = Object.values(a.identity).join('/');
+    const first = firstSeen.get(key);
+    if (!first) {
+      firstSeen.set(key, a);
+      return;
+    }
+    if (a.p.partner.duplicateWindowHours === 0 || replays(a.p.receipt, first.p.receipt)) return;
+    markDuplicate(
+      a,
+      first.p === a.p
+        ? `this file, at line ${first.ic.location.line}`
+        : `receipt ${first.p.receipt.id} at ${now.toISOString()}`,
+    );
+    sameBatch.push({ repeat: a, first });
+  });
+  return sameBatch;
+}
+
+/** A replay is not a duplicate of what it replays, nor of another replay of the same receipt. */
+function replays(a: Receipt, b: Receipt): boolean {
+  const root = (r: Receipt) => r.replayOf ?? r.id;
+  return a.id !== b.id && root(a) === root(b);
+}
+
+function markDuplicate(a: Occurrence, where: string): void {
+  const { identity: i, ic } = a;
+  ic.issues.push(
+    issue(
+      'duplicate-interchange',
+      `interchange ${i.controlNumber} from ${i.senderQualifier}/${i.senderId} to ` +
+        `${i.receiverQualifier}/${i.receiverId} was already received in ${where}; it is not processed again`,
+      { ...ic.location, element: 13 },
+      { data: i.controlNumber },
+    ),
+  );
 }
 
 /** Counts the numbers of each kind a build takes, handing out 1, 2, 3 … meanwhile. */
@@ -241,19 +443,27 @@ function buildAcks(
 
 async function enqueueFollowUps(
   deps: PipelineDeps,
-  log: Logger,
-  receiptId: number,
-  ackIds: number[],
-  plan: { interchanges: InterchangePlan[] },
+  prepared: Prepared[],
+  committed: Map<number, Committed>,
 ): Promise<void> {
   // The rows are committed: a failure to enqueue loses nothing, the sweeper finds pending work in the tables.
+  const acks = [...committed.values()].flatMap((c) => c.ackIds.map((ackId) => ({ ackId })));
+  const mappable = deps.queueMapping
+    ? prepared
+        .filter((p) => committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets))
+        .map((p) => ({ receiptId: p.receipt.id }))
+    : [];
   try {
-    for (const ackId of ackIds) await deps.queue.add('deliver-outbound', { ackId });
-    const mappable = plan.interchanges.some((ic) =>
-      ic.groups.some((g) => g.sets.some((s) => s.mappingStatus === 'pending')),
-    );
-    if (mappable && deps.queueMapping) await deps.queue.add('map-documents', { receiptId });
+    await deps.queue.addMany('deliver-outbound', acks);
+    await deps.queue.addMany('map-documents', mappable);
   } catch (e) {
-    log.warn({ err: errorMessage(e) }, 'follow-up jobs not queued; the sweeper will add them');
+    deps.log.warn(
+      { err: errorMessage(e), receipts: [...committed.keys()] },
+      'follow-up jobs not queued; the sweeper will add them',
+    );
   }
+}
+
+function hasPendingSets(ic: InterchangePlan): boolean {
+  return ic.groups.some((g) => g.sets.some((s) => s.mappingStatus === 'pending'));
 }

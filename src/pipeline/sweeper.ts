@@ -33,9 +33,15 @@ export class Sweeper {
   ): Promise<{ receipts: number; acks: number }> {
     const batch = this.options.batch ?? 1000;
     const receipts = await unfinishedReceipts(this.db, idleMs, batch);
-    for (const receiptId of receipts) await this.queue.add('process-receipt', { receiptId });
+    await this.queue.addMany(
+      'process-receipt',
+      receipts.map((receiptId) => ({ receiptId })),
+    );
     const acks = await pendingDeliveries(this.db, idleMs, batch);
-    for (const ackId of acks) await this.queue.add('deliver-outbound', { ackId });
+    await this.queue.addMany(
+      'deliver-outbound',
+      acks.map((ackId) => ({ ackId })),
+    );
     if (receipts.length + acks.length > 0) {
       this.log.info({ receipts: receipts.length, acks: acks.length }, 'sweeper re-queued unfinished work');
     }

@@ -52,6 +52,13 @@ export function storeError(error: unknown, what: string): GatewayError {
   );
 }
 
+/** Rows for `jsonb_to_recordset($1::jsonb) as x(…, n bigint)`, each numbered from 1 in `n`: a multi-row insert
+ * orders by it so that rows go in, and come back from RETURNING, in the order given. (WITH ORDINALITY cannot
+ * be combined with a column definition list.) */
+export function numberedRows(rows: readonly object[]): string {
+  return JSON.stringify(rows.map((r, i) => ({ ...r, n: i + 1 })));
+}
+
 const INT8_OID = 20;
 
 function parseInt8(text: string): number {

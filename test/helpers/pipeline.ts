@@ -52,6 +52,9 @@ export class RecordingQueue implements JobQueue {
     this.added.push({ queue, payload });
     return Promise.resolve();
   }
+  async addMany<N extends QueueName>(queue: N, payloads: JobPayloads[N][]): Promise<void> {
+    for (const payload of payloads) await this.add(queue, payload);
+  }
   process(): void {}
   counts() {
     return Promise.resolve({ waiting: 0, active: 0, delayed: 0 });

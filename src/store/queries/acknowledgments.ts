@@ -1,7 +1,7 @@
 // Acknowledgments we owe partners: built and stored with the receipt's processing, then delivered by their
 // own job. The delivery status is what operations look at: pending, delivered, failed (with why), or
 // no-channel when the partner has no outbound channel to send it over.
-import type { Queryable } from '../db.ts';
+import { numberedRows, type Queryable } from '../db.ts';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'no-channel';
 
@@ -34,6 +34,7 @@ const COLUMNS = `id, receipt_id as "receiptId", interchange_id as "interchangeId
   delivered_to as "deliveredTo", attempts, last_error as "lastError", created_at as "createdAt",
   delivered_at as "deliveredAt"`;
 
+/** The ids of the new rows, in the order given (rows are inserted in that order and returned as inserted). */
 export async function insertAcknowledgments(q: Queryable, acks: NewAcknowledgment[]): Promise<number[]> {
   if (acks.length === 0) return [];
   const rows = await q.query<{ id: number }>(
@@ -41,10 +42,12 @@ export async function insertAcknowledgments(q: Queryable, acks: NewAcknowledgmen
        inbound_control_number, ta1_code, functional, body)
      select x."receiptId", x."interchangeId", x."partnerId", x.kinds, x."controlNumber", x."inboundControlNumber",
        x."ta1Code", x.functional, x.body
-     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, "interchangeId" bigint, "partnerId" text,
-       kinds text, "controlNumber" text, "inboundControlNumber" text, "ta1Code" text, functional jsonb, body text)
+     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, "interchangeId" bigint,
+       "partnerId" text, kinds text, "controlNumber" text, "inboundControlNumber" text, "ta1Code" text,
+       functional jsonb, body text, n bigint)
+     order by x.n
      returning id`,
-    [JSON.stringify(acks)],
+    [numberedRows(acks)],
   );
   return rows.map((r) => r.id);
 }

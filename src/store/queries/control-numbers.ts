@@ -52,6 +52,41 @@ export async function allocateControlBlocks(
   return out;
 }
 
+/** allocateControlBlocks for several partners in one statement. The rows are locked in (partner, kind) order,
+ * the same in every transaction, so two batches that share partners cannot deadlock. */
+export async function allocateControlBlocksOfPartners(
+  q: Queryable,
+  needs: Map<string, Partial<Record<ControlKind, number>>>,
+): Promise<Map<string, Partial<Record<ControlKind, number>>>> {
+  const wanted: { partner: string; kind: ControlKind; count: number }[] = [];
+  for (const [partner, counts] of needs) {
+    for (const kind of Object.keys(counts) as ControlKind[]) {
+      const count = counts[kind] ?? 0;
+      if (!Number.isSafeInteger(count) || count < 0) {
+        throw new GatewayError('usage', `cannot allocate ${count} ${kind} control numbers`, false);
+      }
+      if (count > 0) wanted.push({ partner, kind, count });
+    }
+  }
+  const out = new Map<string, Partial<Record<ControlKind, number>>>([...needs.keys()].map((p) => [p, {}]));
+  if (wanted.length === 0) return out;
+  wanted.sort((a, b) =>
+    a.partner === b.partner ? a.kind.localeCompare(b.kind) : a.partner < b.partner ? -1 : 1,
+  );
+  const rows = await q.query<{ partner: string; kind: ControlKind; last: number }>(
+    `insert into control_numbers (partner_id, kind, last_value)
+     select p, k, n from unnest($1::text[], $2::text[], $3::bigint[]) with ordinality as t(p, k, n, o) order by o
+     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + excluded.last_value
+     returning partner_id as partner, kind, last_value as last`,
+    [wanted.map((w) => w.partner), wanted.map((w) => w.kind), wanted.map((w) => w.count)],
+  );
+  for (const r of rows) {
+    const count = wanted.find((w) => w.partner === r.partner && w.kind === r.kind)!.count;
+    out.get(r.partner)![r.kind] = r.last - count + 1;
+  }
+  return out;
+}
+
 export async function currentControlNumbers(
   q: Queryable,
   partnerId: string,

@@ -1,6 +1,6 @@
 // The interchange aggregate: interchanges, their functional groups and transaction sets with their issues,
 // written for a whole receipt in three statements (one per table) whatever the number of sets.
-import type { Queryable } from '../db.ts';
+import { numberedRows, type Queryable } from '../db.ts';
 
 export type InterchangeStatus = 'accepted' | 'accepted-with-errors' | 'rejected' | 'duplicate' | 'refused';
 export type SetStatus = 'accepted' | 'accepted-with-errors' | 'rejected';
@@ -60,68 +60,96 @@ export async function recordInterchanges(
   receiptId: number,
   interchanges: InterchangeRecord[],
 ): Promise<Map<number, number>> {
-  const interchangeIds = new Map<number, number>();
-  if (interchanges.length === 0) return interchangeIds;
-  const icRows = await q.query<{ id: number; position: number }>(
+  const ids = await recordInterchangesOfReceipts(q, [{ receiptId, interchanges }]);
+  return ids.get(receiptId) ?? new Map();
+}
+
+/** recordInterchanges for several receipts at once, still three statements in all; by receipt, the ids of
+ * its interchanges by position. */
+export async function recordInterchangesOfReceipts(
+  q: Queryable,
+  receipts: { receiptId: number; interchanges: InterchangeRecord[] }[],
+): Promise<Map<number, Map<number, number>>> {
+  const out = new Map<number, Map<number, number>>(receipts.map((r) => [r.receiptId, new Map()]));
+  const all = receipts.flatMap((r) => r.interchanges.map((ic) => ({ receiptId: r.receiptId, ic })));
+  if (all.length === 0) return out;
+  const icRows = await q.query<{ id: number; receiptId: number; position: number }>(
     `insert into interchanges (receipt_id, position, partner_id, sender_qualifier, sender_id, receiver_qualifier,
        receiver_id, control_number, version, usage_indicator, ack_requested, sent_date, sent_time, status,
        duplicate_of, start_offset, start_line, issues)
-     select $1, x.position, x."partnerId", x."senderQualifier", x."senderId", x."receiverQualifier",
+     select x."receiptId", x.position, x."partnerId", x."senderQualifier", x."senderId", x."receiverQualifier",
        x."receiverId", x."controlNumber", x.version, x."usageIndicator", x."ackRequested", x."sentDate",
        x."sentTime", x.status, x."duplicateOf", x."startOffset", x."startLine", x.issues
-     from jsonb_to_recordset($2::jsonb) as x(position int, "partnerId" text, "senderQualifier" text,
-       "senderId" text, "receiverQualifier" text, "receiverId" text, "controlNumber" text, version text,
-       "usageIndicator" text, "ackRequested" boolean, "sentDate" text, "sentTime" text, status text,
-       "duplicateOf" bigint, "startOffset" bigint, "startLine" int, issues jsonb)
-     returning id, position`,
-    [receiptId, JSON.stringify(interchanges.map(({ groups: _groups, ...ic }) => ic))],
+     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, position int, "partnerId" text,
+       "senderQualifier" text, "senderId" text, "receiverQualifier" text, "receiverId" text, "controlNumber" text,
+       version text, "usageIndicator" text, "ackRequested" boolean, "sentDate" text, "sentTime" text,
+       status text, "duplicateOf" bigint, "startOffset" bigint, "startLine" int, issues jsonb, n bigint)
+     order by x.n
+     returning id, receipt_id as "receiptId", position`,
+    [numberedRows(all.map(({ receiptId, ic: { groups: _groups, ...ic } }) => ({ receiptId, ...ic })))],
   );
-  for (const r of icRows) interchangeIds.set(r.position, r.id);
+  for (const r of icRows) out.get(r.receiptId)!.set(r.position, r.id);
+  const idOf = (receiptId: number, ic: InterchangeRecord) => out.get(receiptId)!.get(ic.position)!;
 
-  const groups = interchanges.flatMap((ic) =>
-    ic.groups.map(({ sets: _sets, ...g }) => ({ ...g, interchangeId: interchangeIds.get(ic.position)! })),
+  const groups = all.flatMap(({ receiptId, ic }) =>
+    ic.groups.map(({ sets: _sets, ...g }) => ({ ...g, receiptId, interchangeId: idOf(receiptId, ic) })),
   );
-  if (groups.length === 0) return interchangeIds;
+  if (groups.length === 0) return out;
   const groupRows = await q.query<{ id: number; position: number; interchangeId: number }>(
     `insert into functional_groups (interchange_id, receipt_id, position, functional_id, application_sender,
        application_receiver, control_number, version, ack_code, set_count, issues)
-     select x."interchangeId", $1, x.position, x."functionalId", x."applicationSender", x."applicationReceiver",
-       x."controlNumber", x.version, x."ackCode", x."setCount", x.issues
-     from jsonb_to_recordset($2::jsonb) as x("interchangeId" bigint, position int, "functionalId" text,
-       "applicationSender" text, "applicationReceiver" text, "controlNumber" text, version text, "ackCode" text,
-       "setCount" int, issues jsonb)
+     select x."interchangeId", x."receiptId", x.position, x."functionalId", x."applicationSender",
+       x."applicationReceiver", x."controlNumber", x.version, x."ackCode", x."setCount", x.issues
+     from jsonb_to_recordset($1::jsonb) as x("interchangeId" bigint, "receiptId" bigint,
+       position int, "functionalId" text, "applicationSender" text, "applicationReceiver" text,
+       "controlNumber" text, version text, "ackCode" text, "setCount" int, issues jsonb, n bigint)
+     order by x.n
      returning id, position, interchange_id as "interchangeId"`,
-    [receiptId, JSON.stringify(groups)],
+    [numberedRows(groups)],
   );
   const groupIds = new Map(groupRows.map((r) => [`${r.interchangeId}/${r.position}`, r.id]));
 
-  const partnerOf = new Map(interchanges.map((ic) => [interchangeIds.get(ic.position)!, ic.partnerId]));
-  const sets = interchanges.flatMap((ic) => {
-    const interchangeId = interchangeIds.get(ic.position)!;
+  const sets = all.flatMap(({ receiptId, ic }) => {
+    const interchangeId = idOf(receiptId, ic);
     return ic.groups.flatMap((g) =>
       g.sets.map((s) => ({
         ...s,
+        receiptId,
         interchangeId,
-        partnerId: partnerOf.get(interchangeId) ?? null,
+        partnerId: ic.partnerId,
         groupId: groupIds.get(`${interchangeId}/${g.position}`)!,
       })),
     );
   });
-  if (sets.length === 0) return interchangeIds;
+  if (sets.length === 0) return out;
   await q.query(
     `insert into transaction_sets (group_id, interchange_id, receipt_id, partner_id, position, set_id,
        control_number, implementation, spec, status, segment_count, start_offset, start_line, issues,
        dropped_issues, mapping_status)
-     select x."groupId", x."interchangeId", $1, x."partnerId", x.position, x."setId", x."controlNumber",
+     select x."groupId", x."interchangeId", x."receiptId", x."partnerId", x.position, x."setId", x."controlNumber",
        x.implementation, x.spec, x.status, x."segmentCount", x."startOffset", x."startLine", x.issues,
        x."droppedIssues", x."mappingStatus"
-     from jsonb_to_recordset($2::jsonb) as x("groupId" bigint, "interchangeId" bigint, "partnerId" text,
-       position int, "setId" text, "controlNumber" text, implementation text, spec text, status text,
-       "segmentCount" int, "startOffset" bigint, "startLine" int, issues jsonb, "droppedIssues" int,
-       "mappingStatus" text)`,
-    [receiptId, JSON.stringify(sets)],
+     from jsonb_to_recordset($1::jsonb) as x("groupId" bigint, "interchangeId" bigint,
+       "receiptId" bigint, "partnerId" text, position int, "setId" text, "controlNumber" text,
+       implementation text, spec text, status text, "segmentCount" int, "startOffset" bigint, "startLine" int,
+       issues jsonb, "droppedIssues" int, "mappingStatus" text, n bigint)
+     order by x.n`,
+    [numberedRows(sets)],
   );
-  return interchangeIds;
+  return out;
+}
+
+/** Points interchanges recorded as duplicates of another in the same batch at it, once both have ids. */
+export async function setDuplicateOf(
+  q: Queryable,
+  links: { id: number; duplicateOf: number }[],
+): Promise<void> {
+  if (links.length === 0) return;
+  await q.query(
+    `update interchanges i set duplicate_of = x."duplicateOf"
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, "duplicateOf" bigint) where i.id = x.id`,
+    [JSON.stringify(links)],
+  );
 }
 
 export interface InterchangeIdentity {
@@ -166,6 +194,61 @@ export async function findEarlierInterchange(
     ],
   );
   return row;
+}
+
+/** Takes the transaction-scoped advisory locks that serialise the duplicate check of each identity, in one
+ * statement and in a fixed order, so that two batches with identities in common cannot deadlock. */
+export async function lockInterchangeIdentities(
+  q: Queryable,
+  identities: InterchangeIdentity[],
+): Promise<void> {
+  if (identities.length === 0) return;
+  await q.query(
+    `select pg_advisory_xact_lock(k) from (select distinct hashtext(x) as k from unnest($1::text[]) as x) s
+     order by k`,
+    [identities.map(identityLockKey)],
+  );
+}
+
+function identityLockKey(i: InterchangeIdentity): string {
+  return `interchange:${i.senderQualifier}/${i.senderId}/${i.receiverQualifier}/${i.receiverId}/${i.controlNumber}`;
+}
+
+/** findEarlierInterchange for several identities in one statement; results in the order asked. */
+export async function findEarlierInterchanges(
+  q: Queryable,
+  asked: { identity: InterchangeIdentity; windowHours: number; replayRoot: number | null }[],
+): Promise<(EarlierInterchange | undefined)[]> {
+  if (asked.length === 0) return [];
+  const rows = await q.query<EarlierInterchange & { n: number }>(
+    `select x.n, e.id, e."receiptId", e."createdAt"
+     from jsonb_to_recordset($1::jsonb) as x(sq text, sid text, rq text, rid text, cn text,
+       hours int, root bigint, n bigint)
+     cross join lateral (
+       select i.id, i.receipt_id as "receiptId", i.created_at as "createdAt" from interchanges i
+       where i.sender_qualifier = x.sq and i.sender_id = x.sid and i.receiver_qualifier = x.rq
+         and i.receiver_id = x.rid and i.control_number = x.cn and i.status not in ('refused', 'duplicate')
+         and i.created_at >= clock_timestamp() - x.hours * interval '1 hour'
+         and (x.root is null or (i.receipt_id <> x.root
+           and i.receipt_id not in (select r.id from receipts r where r.replay_of = x.root)))
+       order by i.created_at limit 1) e`,
+    [
+      numberedRows(
+        asked.map((a) => ({
+          sq: a.identity.senderQualifier,
+          sid: a.identity.senderId,
+          rq: a.identity.receiverQualifier,
+          rid: a.identity.receiverId,
+          cn: a.identity.controlNumber,
+          hours: a.windowHours,
+          root: a.replayRoot,
+        })),
+      ),
+    ],
+  );
+  const out: (EarlierInterchange | undefined)[] = asked.map(() => undefined);
+  for (const { n, ...earlier } of rows) out[n - 1] = earlier;
+  return out;
 }
 
 export interface StoredInterchange {

@@ -1,6 +1,6 @@
 // Receipts: every arrival of a file. The idempotency key makes a repeated arrival a duplicate row that
 // points at the first, decided by the unique index rather than by a read-then-write that could race.
-import type { Queryable } from '../db.ts';
+import { numberedRows, type Queryable } from '../db.ts';
 
 export type ReceiptStatus = 'received' | 'processing' | 'processed' | 'duplicate' | 'dead';
 export type ReceiptOutcome = 'accepted' | 'partially-accepted' | 'rejected';
@@ -93,6 +93,37 @@ export async function insertReceipt(q: Queryable, r: NewReceipt): Promise<Insert
   return { receipt: duplicate!, duplicateOf: original! };
 }
 
+/** Inserts the arrivals of a batch in one statement; each result says whether its arrival was new. Repeats
+ * (of an earlier receipt or of another arrival in the same batch) take the one-by-one path, which is rare. */
+export async function insertReceipts(q: Queryable, rs: NewReceipt[]): Promise<InsertedReceipt[]> {
+  if (rs.length === 0) return [];
+  if (rs.length === 1) return [await insertReceipt(q, rs[0]!)];
+  const rows = await q.query<Receipt>(
+    `insert into receipts (channel_kind, channel_id, partner_id, remote_path, file_name, size, remote_mtime,
+       sha256, blob_key, idempotency_key, replay_of)
+     select x."channelKind", x."channelId", x."partnerId", x."remotePath", x."fileName", x.size, x."remoteMtime",
+       x.sha256, x."blobKey", x."idempotencyKey", x."replayOf"
+     from jsonb_to_recordset($1::jsonb) as x("channelKind" text, "channelId" text,
+       "partnerId" text, "remotePath" text, "fileName" text, size bigint, "remoteMtime" timestamptz, sha256 text,
+       "blobKey" text, "idempotencyKey" text, "replayOf" bigint, n bigint)
+     order by x.n
+     on conflict (channel_kind, idempotency_key) where duplicate_of is null do nothing
+     returning ${COLUMNS}`,
+    [numberedRows(rs.map((r) => ({ ...r, replayOf: r.replayOf ?? null })))],
+  );
+  const byKey = new Map(rows.map((r) => [`${r.channelKind}\n${r.idempotencyKey}`, r]));
+  const out: InsertedReceipt[] = [];
+  for (const r of rs) {
+    const key = `${r.channelKind}\n${r.idempotencyKey}`;
+    const inserted = byKey.get(key);
+    if (inserted) {
+      byKey.delete(key);
+      out.push({ receipt: inserted });
+    } else out.push(await insertReceipt(q, r));
+  }
+  return out;
+}
+
 export async function getReceipt(q: Queryable, id: number): Promise<Receipt | undefined> {
   const [row] = await q.query<Receipt>(`select ${COLUMNS} from receipts where id = $1`, [id]);
   return row;
@@ -117,6 +148,54 @@ export async function startAttempt(q: Queryable, id: number): Promise<Receipt | 
     [id],
   );
   return row;
+}
+
+/** Takes the row locks of several receipts, in id order so that two batches cannot deadlock; the status of
+ * each under the lock. */
+export async function lockReceipts(q: Queryable, ids: number[]): Promise<Map<number, ReceiptStatus>> {
+  const rows = await q.query<{ id: number; status: ReceiptStatus }>(
+    'select id, status from receipts where id = any($1::bigint[]) order by id for update',
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/** startAttempt for a batch: the receipts that need processing, by id. */
+export async function startAttempts(q: Queryable, ids: number[]): Promise<Map<number, Receipt>> {
+  const rows = await q.query<Receipt>(
+    `update receipts set status = 'processing', attempts = attempts + 1, started_at = clock_timestamp(),
+       updated_at = clock_timestamp()
+     where id = any($1::bigint[]) and status in ('received', 'processing')
+     returning ${COLUMNS}`,
+    [ids],
+  );
+  return new Map(rows.map((r) => [r.id, r]));
+}
+
+export async function finishReceipts(
+  q: Queryable,
+  results: { id: number; outcome: ReceiptOutcome; issues: unknown[] }[],
+): Promise<void> {
+  if (results.length === 0) return;
+  await q.query(
+    `update receipts r set status = 'processed', outcome = x.outcome, issues = x.issues, last_error = null,
+       finished_at = clock_timestamp(), updated_at = clock_timestamp()
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, outcome text, issues jsonb)
+     where r.id = x.id`,
+    [JSON.stringify(results)],
+  );
+}
+
+export async function recordAttemptErrors(
+  q: Queryable,
+  errors: { id: number; error: string }[],
+): Promise<void> {
+  if (errors.length === 0) return;
+  await q.query(
+    `update receipts r set last_error = x.error, updated_at = clock_timestamp()
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, error text) where r.id = x.id`,
+    [JSON.stringify(errors)],
+  );
 }
 
 export async function finishReceipt(

@@ -27,6 +27,9 @@ class RecordingQueue implements JobQueue {
     if (this.failWith) throw this.failWith;
     this.added.push({ queue, payload });
   }
+  async addMany<N extends QueueName>(queue: N, payloads: JobPayloads[N][]): Promise<void> {
+    for (const payload of payloads) await this.add(queue, payload);
+  }
   process(): void {}
   counts(): Promise<QueueCounts> {
     return Promise.resolve({ waiting: 0, active: 0, delayed: 0 });
@@ -168,6 +171,49 @@ for (const engine of engines()) {
           [again.receipt.id, 'duplicate', first.receipt.id],
         ],
       );
+    });
+
+    it('commits arrivals that come in at the same time in one transaction and queues them together', async () => {
+      let transactions = 0;
+      const counting: Db = Object.create(db) as Db;
+      counting.transaction = (fn) => {
+        transactions++;
+        return db.transaction(fn);
+      };
+      const together = createIntake({ db: counting, blobs, queue, log: silentLogger() });
+      const files = [1, 2, 3, 4, 5, 6].map((n) => edi(n));
+      const results = await Promise.all(
+        files.map((text, n) =>
+          together.receive(
+            Readable.from([text]),
+            folder({ remotePath: `/drop/${channel}/f${n}.edi`, size: text.length }),
+          ),
+        ),
+      );
+      assert.ok(transactions >= 1 && transactions < files.length, `${transactions} transactions`);
+      // Ids follow the order the blobs were stored in, not the order of the calls.
+      const ids = results.map((r) => r.receipt.id).sort((x, y) => x - y);
+      const rows = await receiptsOfChannel();
+      assert.deepEqual(
+        rows.map((r) => [r.id, r.status]),
+        ids.map((id) => [id, 'received']),
+      );
+      assert.deepEqual(
+        queue.added.map((a) => (a.payload as { receiptId: number }).receiptId).sort((x, y) => x - y),
+        ids,
+      );
+    });
+
+    it('records the second of two identical arrivals committed together as a duplicate of the first', async () => {
+      const [a, b] = await Promise.all([
+        intake.receive(Readable.from([edi(1)]), folder()),
+        intake.receive(Readable.from([edi(1)]), folder()),
+      ]);
+      const [first, again] = a.duplicateOf ? [b, a] : [a, b];
+      assert.equal(first.duplicateOf, undefined);
+      assert.equal(again.duplicateOf?.id, first.receipt.id);
+      assert.equal(again.receipt.status, 'duplicate');
+      assert.deepEqual(queue.added, [{ queue: 'process-receipt', payload: { receiptId: first.receipt.id } }]);
     });
 
     it('records a rewritten file (same path, new modification time) as a new arrival', async () => {
