@@ -34,7 +34,9 @@ export function createX12Services(options: { specsDir?: string } = {}): X12Servi
 
 export async function openDb(config: GatewayConfig): Promise<Db> {
   return config.databaseUrl
-    ? openPostgres({ url: config.databaseUrl, poolSize: Math.max(10, 2 * config.workerConcurrency + 4) })
+    ? // Jobs running at once share batches (src/jobs/batcher.ts), so connections do not grow with the
+      // concurrency: a few batches of each kind, the sweeper, the heartbeat and the CLI's reads.
+      openPostgres({ url: config.databaseUrl, poolSize: 12 })
     : openPglite({ dataDir: embeddedDbDir(config) });
 }
 
@@ -107,7 +109,15 @@ export async function openGateway(
     ? new RedisLeases(config.redisUrl, owner, `${config.redisPrefix}:lease:`)
     : localLeases;
   const intake = createIntake({ db, blobs, queue, log });
-  const pipeline: PipelineDeps = { db, blobs, partners: () => partners, specs: specs.registry, queue, log };
+  const pipeline: PipelineDeps = {
+    db,
+    blobs,
+    partners: () => partners,
+    specs: specs.registry,
+    queue,
+    log,
+    inlineDelivery: true,
+  };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
   const pollers: FolderPoller[] = [];
   let heartbeat: NodeJS.Timeout | undefined;

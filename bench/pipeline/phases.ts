@@ -1,4 +1,4 @@
-// node --import tsx bench/pipeline/phases.ts [--files 2000] [--concurrency 8] [--partners 1] [--database-url URL]
+// node --import tsx bench/pipeline/phases.ts [--files 2000] [--concurrency 32] [--partners 1] [--database-url URL]
 // The pipeline's steps one at a time, in this one process, on PostgreSQL (database dockside_bench, dropped and
 // recreated) without a queue: blob put, intake (blob + receipt; the job goes to an in-process queue nobody
 // takes from), process-receipt, deliver-outbound. For each: files/s with --concurrency at once, and the CPU
@@ -13,7 +13,8 @@ import { loadGatewayConfig } from '../../src/config/gateway.ts';
 import { createLogger } from '../../src/log.ts';
 import { openGateway } from '../../src/main.ts';
 import { deliverOutboundHandler } from '../../src/pipeline/deliver-outbound.ts';
-import { processReceipt } from '../../src/pipeline/process-receipt.ts';
+import { Batcher } from '../../src/jobs/batcher.ts';
+import { processReceipts, type ProcessOutcome } from '../../src/pipeline/process-receipt.ts';
 import { benchFile, partnerOf, writePartners } from './files.ts';
 import { BENCH_DB } from './mode.ts';
 import { cpuBetween, cpuSnapshot } from './proc.ts';
@@ -25,7 +26,7 @@ function option(name: string, fallback: string): string {
 }
 
 const n = Number(option('--files', '2000'));
-const concurrency = Number(option('--concurrency', '8'));
+const concurrency = Number(option('--concurrency', '32'));
 const partners = Number(option('--partners', '1'));
 const url = new URL(option('--database-url', 'postgres://postgres@127.0.0.1:5432/test'));
 const dir = join(tmpdir(), 'dockside-bench-phases');
@@ -88,8 +89,12 @@ await phase('intake: blob + receipt row', async (i) => {
   receipts[i] = r.receipt.id;
 });
 const acks: number[] = [];
-await phase('process-receipt', async (i) => {
-  const outcome = await processReceipt(gateway.pipeline, receipts[i]!);
+// Through the batcher, as a worker runs it; the acks are left for the delivery step.
+const processing = new Batcher<number, ProcessOutcome>((ids) =>
+  processReceipts({ ...gateway.pipeline, inlineDelivery: false }, ids),
+);
+await phase('process-receipt (batched, delivery left out)', async (i) => {
+  const outcome = await processing.submit(receipts[i]!);
   if (outcome.outcome !== 'accepted')
     throw new Error(`receipt ${receipts[i]}: ${outcome.outcome ?? 'skipped'}`);
   acks[i] = outcome.acks[0]!;
@@ -99,7 +104,7 @@ const deliver = deliverOutboundHandler({
   partners: () => gateway.partners,
   log: gateway.log,
 });
-await phase('deliver-outbound', (i) =>
+await phase('deliver-outbound (batched)', (i) =>
   deliver({ ackId: acks[i]! }, { jobId: '', attempt: 1, maxAttempts: 1 }),
 );
 await gateway.stop();

@@ -56,7 +56,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     partnersDir: dir(env.DOCKSIDE_PARTNERS_DIR, resolve(cwd, 'partners')),
     specsDir: dir(env.DOCKSIDE_SPECS_DIR, DEFAULT_SPECS_DIR),
     logLevel,
-    workerConcurrency: int(env, 'DOCKSIDE_WORKER_CONCURRENCY', 8, 1, 256),
+    workerConcurrency: int(env, 'DOCKSIDE_WORKER_CONCURRENCY', 32, 1, 256),
     shutdownTimeoutMs: int(env, 'DOCKSIDE_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
     jobLockMs: int(env, 'DOCKSIDE_JOB_LOCK_MS', 30_000, 1000, 3_600_000),
     jobAttempts: int(env, 'DOCKSIDE_JOB_ATTEMPTS', 6, 1, 100),

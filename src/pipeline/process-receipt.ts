@@ -10,6 +10,7 @@
 import type { Logger } from '../log.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { Batcher, type Settled } from '../jobs/batcher.ts';
+import { deliverAcks, deliversLocally, type OutboundAck } from './deliver-outbound.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { allocateControlBlocksOfPartners, type ControlKind } from '../store/queries/control-numbers.ts';
@@ -64,6 +65,9 @@ export interface PipelineDeps {
   queueMapping?: boolean;
   /** Receipts in one batch at most (default 64). */
   maxBatch?: number;
+  /** Deliver the acks of partners whose outbound channel writes locally right after the commit, and queue a
+   * deliver-outbound job only for the others and for a first attempt that failed. Off, every ack gets a job. */
+  inlineDelivery?: boolean;
 }
 
 export interface ProcessOutcome {
@@ -97,7 +101,7 @@ interface Prepared {
 
 interface Committed {
   plan: ReceiptPlan;
-  ackIds: number[];
+  acks: OutboundAck[];
 }
 
 /** Processes the receipts, each to its own result, in as few transactions as they allow. */
@@ -164,7 +168,12 @@ export async function processReceipts(deps: PipelineDeps, ids: number[]): Promis
     }
     results.set(p.receipt.id, {
       ok: true,
-      value: { receiptId: p.receipt.id, skipped: false, outcome: c.plan.outcome, acks: c.ackIds },
+      value: {
+        receiptId: p.receipt.id,
+        skipped: false,
+        outcome: c.plan.outcome,
+        acks: c.acks.map((a) => a.id),
+      },
     });
   }
   await enqueueFollowUps(deps, prepared, committed);
@@ -183,6 +192,8 @@ export async function processReceipts(deps: PipelineDeps, ids: number[]): Promis
   return ids.map((id) => results.get(id)!);
 }
 
+const SMALL_FILE_BYTES = 1 << 20;
+
 async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promise<Prepared> {
   const partner = receipt.partnerId ? deps.partners().get(receipt.partnerId) : undefined;
   if (!partner) {
@@ -195,9 +206,15 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
   }
   let analysis: AnalysisResult;
   try {
-    analysis = await analyze(deps.blobs.read(receipt.blobKey), { specs: deps.specs });
+    // A small file is read in one go; a large one streams, so that memory stays flat.
+    const source =
+      receipt.size <= SMALL_FILE_BYTES
+        ? [await deps.blobs.readAll(receipt.blobKey)]
+        : deps.blobs.read(receipt.blobKey);
+    analysis = await analyze(source, { specs: deps.specs });
   } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
+    const code = (e as { code?: string }).code;
+    const missing = code === 'ENOENT' || code === 'not-found';
     throw new GatewayError(
       missing ? 'not-found' : 'blob-failed',
       `cannot read blob ${receipt.blobKey} of receipt ${receipt.id}: ${errorMessage(e)}`,
@@ -272,9 +289,9 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
     }
     const ackIds = await insertAcknowledgments(tx, rows);
     const out = new Map<number, Committed>(
-      live.map((p, i) => [p.receipt.id, { plan: drafts[i]!.plan, ackIds: [] }]),
+      live.map((p, i) => [p.receipt.id, { plan: drafts[i]!.plan, acks: [] }]),
     );
-    ackIds.forEach((id, i) => out.get(ackOwners[i]!)!.ackIds.push(id));
+    ackIds.forEach((id, i) => out.get(ackOwners[i]!)!.acks.push({ ...rows[i]!, id }));
     return out;
   });
 }
@@ -446,15 +463,40 @@ async function enqueueFollowUps(
   prepared: Prepared[],
   committed: Map<number, Committed>,
 ): Promise<void> {
+  const queued: number[] = [];
+  const local: OutboundAck[] = [];
+  for (const p of prepared) {
+    const acks = committed.get(p.receipt.id)?.acks ?? [];
+    for (const ack of acks) {
+      if (deps.inlineDelivery && deliversLocally(p.partner)) local.push(ack);
+      else queued.push(ack.id);
+    }
+  }
+  if (local.length > 0) {
+    try {
+      const sent = await deliverAcks(
+        deps,
+        local.map((ack) => ({ ack, final: false })),
+      );
+      sent.forEach((r, i) => {
+        if (!r.ok) queued.push(local[i]!.id);
+      });
+    } catch (e) {
+      deps.log.warn({ err: errorMessage(e) }, 'acknowledgments not delivered at once; queued for delivery');
+      queued.push(...local.map((a) => a.id));
+    }
+  }
   // The rows are committed: a failure to enqueue loses nothing, the sweeper finds pending work in the tables.
-  const acks = [...committed.values()].flatMap((c) => c.ackIds.map((ackId) => ({ ackId })));
   const mappable = deps.queueMapping
     ? prepared
         .filter((p) => committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets))
         .map((p) => ({ receiptId: p.receipt.id }))
     : [];
   try {
-    await deps.queue.addMany('deliver-outbound', acks);
+    await deps.queue.addMany(
+      'deliver-outbound',
+      queued.map((ackId) => ({ ackId })),
+    );
     await deps.queue.addMany('map-documents', mappable);
   } catch (e) {
     deps.log.warn(

@@ -3,7 +3,7 @@
 // always holds exactly the bytes it names. The interface is small enough for an object store to implement.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.ts';
@@ -20,12 +20,16 @@ export interface BlobStore {
   /** A stream of the blob's bytes. A key that cannot be a blob's throws `not-found`; a well-formed key with no
    * blob behind it gives a stream that fails with the file system's ENOENT (process-receipt relies on it). */
   read(key: string): Readable;
+  /** The whole blob at once, for one known to be small: a single read instead of a stream's machinery. */
+  readAll(key: string): Promise<Buffer>;
   has(key: string): Promise<boolean>;
   size(key: string): Promise<number>;
 }
 
 export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
+  /** Directories made (or found) already: a recursive mkdir per file costs more than the write itself. */
+  private readonly made = new Set<string>();
 
   constructor(private readonly root: string) {
     this.tmpDir = join(root, 'tmp');
@@ -51,7 +55,7 @@ export class FileBlobStore implements BlobStore {
 
   private async store(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
     try {
-      await mkdir(this.tmpDir, { recursive: true });
+      await this.ensureDir(this.tmpDir);
     } catch (e) {
       throw blobError('write', this.tmpDir, e);
     }
@@ -63,7 +67,12 @@ export class FileBlobStore implements BlobStore {
     // the disk (ours).
     let reading = false;
     try {
-      handle = await open(tmp, 'wx');
+      handle = await open(tmp, 'wx').catch(async (e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+        this.made.delete(this.tmpDir);
+        await this.ensureDir(this.tmpDir);
+        return open(tmp, 'wx');
+      });
       reading = true;
       for await (const chunk of source) {
         reading = false;
@@ -90,9 +99,15 @@ export class FileBlobStore implements BlobStore {
     const key = sha256;
     const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
     try {
-      await mkdir(dir, { recursive: true });
+      await this.ensureDir(dir);
       // Same name, same bytes: replacing an existing blob is harmless, and rename is atomic.
-      await rename(tmp, join(dir, sha256));
+      await rename(tmp, join(dir, sha256)).catch(async (e: NodeJS.ErrnoException) => {
+        // The directory was removed behind our back: make it again.
+        if (e.code !== 'ENOENT') throw e;
+        this.made.delete(dir);
+        await this.ensureDir(dir);
+        await rename(tmp, join(dir, sha256));
+      });
       await syncDir(dir);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -105,6 +120,20 @@ export class FileBlobStore implements BlobStore {
     const path = this.path(key);
     const stream = createReadStream(path);
     return stream;
+  }
+
+  async readAll(key: string): Promise<Buffer> {
+    try {
+      return await readFile(this.path(key));
+    } catch (e) {
+      throw blobError('read', this.path(key), e);
+    }
+  }
+
+  private async ensureDir(dir: string): Promise<void> {
+    if (this.made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.made.add(dir);
   }
 
   async has(key: string): Promise<boolean> {

@@ -154,6 +154,9 @@ const LASTING_WRITE_ERRORS = new Set([
 ]);
 
 /** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
+/** Outbound folders made (or found) already: a recursive mkdir per file costs more than the write itself. */
+const madeDirs = new Set<string>();
+
 export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
   // A name is a name, never a path: nothing we send may land outside the partner's folder.
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
@@ -167,8 +170,16 @@ export async function deliverToFolder(channel: FolderOutbound, name: string, bod
   const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
   let opened = false;
   try {
-    await mkdir(channel.path, { recursive: true });
-    const handle = await open(tmp, 'w');
+    if (!madeDirs.has(channel.path)) {
+      await mkdir(channel.path, { recursive: true });
+      madeDirs.add(channel.path);
+    }
+    const handle = await open(tmp, 'w').catch(async (e: NodeJS.ErrnoException) => {
+      // The folder was removed since it was made: make it again.
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(channel.path, { recursive: true });
+      return open(tmp, 'w');
+    });
     opened = true;
     try {
       await handle.writeFile(body, 'latin1');

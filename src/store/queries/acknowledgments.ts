@@ -57,6 +57,13 @@ export async function getAcknowledgment(q: Queryable, id: number): Promise<Ackno
   return row;
 }
 
+export async function getAcknowledgments(q: Queryable, ids: number[]): Promise<Acknowledgment[]> {
+  if (ids.length === 0) return [];
+  return q.query<Acknowledgment>(`select ${COLUMNS} from acknowledgments where id = any($1::bigint[])`, [
+    ids,
+  ]);
+}
+
 export async function acknowledgmentsOfReceipt(q: Queryable, receiptId: number): Promise<Acknowledgment[]> {
   return q.query<Acknowledgment>(`select ${COLUMNS} from acknowledgments where receipt_id = $1 order by id`, [
     receiptId,
@@ -88,6 +95,31 @@ export async function recordDeliveryError(
        delivery_status = case when $3 then 'failed' else delivery_status end, updated_at = clock_timestamp()
      where id = $1`,
     [id, error, final],
+  );
+}
+
+export interface DeliveryRecord {
+  id: number;
+  /** pending: this attempt failed and another follows. */
+  status: DeliveryStatus;
+  channelKind: string | null;
+  deliveredTo: string | null;
+  error: string | null;
+}
+
+/** Records the attempts of a batch of deliveries in one statement (markDelivered and recordDeliveryError for
+ * many). */
+export async function recordDeliveries(q: Queryable, records: DeliveryRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await q.query(
+    `update acknowledgments a set delivery_status = x.status,
+       channel_kind = coalesce(x."channelKind", a.channel_kind), delivered_to = x."deliveredTo",
+       attempts = a.attempts + 1, last_error = x.error,
+       delivered_at = case when x.status = 'delivered' then clock_timestamp() end, updated_at = clock_timestamp()
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, status text, "channelKind" text, "deliveredTo" text,
+       error text)
+     where a.id = x.id`,
+    [JSON.stringify(records)],
   );
 }
 
