@@ -36,6 +36,9 @@ export interface DeliveryRequest {
   ack: number | OutboundAck;
   /** The last attempt: a failure then marks the ack failed for good. */
   final: boolean;
+  /** The attempt made right after processing: whatever the error, the ack stays pending for the job that
+   * follows, so that a lasting failure ends in a dead letter like any other. */
+  inline?: boolean;
 }
 
 /** The file name an ack is delivered under: its kinds and its own control number, unique per partner. */
@@ -85,7 +88,7 @@ export async function deliverAcks(deps: DeliveryDeps, requests: DeliveryRequest[
         log.info({ kinds: ack.kinds, to: deliveredTo }, 'acknowledgment delivered');
         return { ok: true, value: undefined };
       } catch (e) {
-        const final = request.final || !isRetryable(e);
+        const final = !request.inline && (request.final || !isRetryable(e));
         records.push({
           id: ack.id,
           status: final ? 'failed' : 'pending',

@@ -476,7 +476,7 @@ async function enqueueFollowUps(
     try {
       const sent = await deliverAcks(
         deps,
-        local.map((ack) => ({ ack, final: false })),
+        local.map((ack) => ({ ack, final: false, inline: true })),
       );
       sent.forEach((r, i) => {
         if (!r.ok) queued.push(local[i]!.id);

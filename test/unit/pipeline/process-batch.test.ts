@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { ackFileName } from '../../../src/pipeline/deliver-outbound.ts';
 import { replayReceipt } from '../../../src/pipeline/operations.ts';
 import { processReceiptHandler, processReceipts } from '../../../src/pipeline/process-receipt.ts';
 import type { Db } from '../../../src/store/db.ts';
 import { acknowledgmentsOfReceipt } from '../../../src/store/queries/acknowledgments.ts';
 import { interchangesOfReceipt } from '../../../src/store/queries/interchanges.ts';
 import { getReceipt } from '../../../src/store/queries/receipts.ts';
-import { GOLDEN_856, harness, withEnvelope } from '../../helpers/pipeline.ts';
+import { GOLDEN_856, harness, testPartner, withEnvelope } from '../../helpers/pipeline.ts';
 import { engines } from '../../helpers/store.ts';
 
 /** The same database, counting transactions and failing the first `failFirst` of them. */
@@ -146,6 +149,47 @@ for (const engine of engines()) {
         .flat()
         .map((a) => Number(a.controlNumber));
       assert.deepEqual(controls, [1, 2, 3, 4]);
+    });
+
+    it('delivers the acks of a folder partner at once, with no delivery job', async () => {
+      const h = harness(await engine.open());
+      const ids = [
+        await h.arrive('acme', withEnvelope(GOLDEN_856, { control: 601 })),
+        await h.arrive('acme', withEnvelope(GOLDEN_856, { control: 602 })),
+      ];
+      await processReceipts({ ...h.deps, inlineDelivery: true }, ids);
+      const acks = (await Promise.all(ids.map((id) => acknowledgmentsOfReceipt(h.db, id)))).flat();
+      assert.deepEqual(
+        acks.map((a) => [a.deliveryStatus, a.channelKind, a.attempts]),
+        [
+          ['delivered', 'folder', 1],
+          ['delivered', 'folder', 1],
+        ],
+      );
+      for (const a of acks) {
+        assert.equal(readFileSync(a.deliveredTo!, 'latin1'), a.body);
+        assert.equal(basename(a.deliveredTo!), ackFileName(a));
+      }
+      assert.deepEqual(h.queue.of('deliver-outbound'), []);
+    });
+
+    it('leaves an ack whose first delivery failed pending, with the reason, and queues its job', async () => {
+      const h = harness(await engine.open(), (dir) => {
+        // The outbound "folder" is a file: every write into it fails.
+        writeFileSync(join(dir, 'not-a-folder'), '');
+        return [
+          testPartner('acme', 'ACMEWIDGET', dir, {
+            outbound: { kind: 'folder', path: join(dir, 'not-a-folder') },
+          }),
+        ];
+      });
+      const id = await h.arrive('acme', GOLDEN_856);
+      await processReceipts({ ...h.deps, inlineDelivery: true }, [id]);
+      const [ack] = await acknowledgmentsOfReceipt(h.db, id);
+      assert.equal(ack!.deliveryStatus, 'pending');
+      assert.equal(ack!.attempts, 1);
+      assert.match(ack!.lastError!, /cannot write 997_000000001\.x12/);
+      assert.deepEqual(h.queue.of('deliver-outbound'), [{ ackId: ack!.id }]);
     });
 
     it('gathers the receipts of jobs running at the same time into shared transactions', async () => {
