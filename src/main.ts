@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { blobsDir, embeddedDbDir, type GatewayConfig } from './config/gateway.ts';
+import { blobsDir, embeddedDbDir, hostedRootDir, hostKeysDir, type GatewayConfig } from './config/gateway.ts';
 import { DEFAULT_SPECS_DIR, loadSpecs, type LoadedSpecs } from './config/x12-specs.ts';
 import { GatewayError, errorMessage } from './errors.ts';
 import { createIntake, type Intake } from './intake/receive.ts';
@@ -23,6 +23,8 @@ import { FileBlobStore } from './store/blobs.ts';
 import { openPglite, openPostgres, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { FolderPoller } from './transports/folder.ts';
+import { hostedAccounts } from './transports/hosted-sftp/auth.ts';
+import { HostedSftpServer } from './transports/hosted-sftp/server.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -120,6 +122,7 @@ export async function openGateway(
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
   const pollers: FolderPoller[] = [];
+  let hosted: HostedSftpServer | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   // Either role writes it, so a worker-only container is healthy too.
   const startHeartbeat = async () => {
@@ -153,6 +156,8 @@ export async function openGateway(
       });
     },
     async startScheduler() {
+      // First, so that an address that cannot be used stops the start before anything else runs.
+      hosted ??= await startHostedSftp(config, partners, intake, log);
       // A single process with the in-process queue owns all unfinished work at start; in a cluster a
       // receipt may be running elsewhere, and the deterministic job id keeps a re-add from doubling it.
       await sweeper.sweep(config.redisUrl ? config.jobLockMs * 2 : 0);
@@ -177,6 +182,7 @@ export async function openGateway(
     async stop() {
       clearInterval(heartbeat);
       await Promise.all(pollers.map((p) => p.stop()));
+      await hosted?.close();
       await sweeper.stop();
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
       await leases.close();
@@ -187,6 +193,37 @@ export async function openGateway(
 }
 
 export const HEARTBEAT_MS = 10_000;
+
+/** The hosted SFTP server, when some partner logs in to push files and the port is not turned off. */
+async function startHostedSftp(
+  config: GatewayConfig,
+  partners: PartnerDirectory,
+  intake: Intake,
+  log: Logger,
+): Promise<HostedSftpServer | undefined> {
+  // Read at every login, so a new key, a new password or a suspension applies at once.
+  const accounts = () => hostedAccounts(partners.all());
+  const pushing = accounts().map((a) => a.partnerId);
+  if (pushing.length === 0) return undefined;
+  if (config.sftpPort === 0) {
+    log.warn({ partners: pushing }, 'hosted SFTP is off (DOCKSIDE_SFTP_PORT=0); these partners cannot push');
+    return undefined;
+  }
+  return HostedSftpServer.start({
+    root: hostedRootDir(config),
+    hostKeysDir: hostKeysDir(config),
+    host: config.sftpHost,
+    port: config.sftpPort,
+    accounts,
+    intake,
+    log: log.child({ channel: 'hosted-sftp' }),
+    limits: {
+      maxUploadBytes: config.sftpMaxUploadBytes,
+      idleTimeoutMs: config.sftpIdleTimeoutMs,
+      maxSessionsPerPartner: config.sftpMaxSessions,
+    },
+  });
+}
 
 export function heartbeatFile(config: GatewayConfig): string {
   return join(config.dataDir, 'run', `${hostname()}.json`);

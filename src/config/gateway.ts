@@ -1,5 +1,6 @@
 // Gateway settings from the environment, checked once at start. Every setting has a default that runs the
 // gateway on one machine with nothing else installed: PGlite under the data directory, the in-process queue.
+import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GatewayError } from '../errors.ts';
 import { DEFAULT_SPECS_DIR } from './x12-specs.ts';
@@ -32,6 +33,18 @@ export interface GatewayConfig {
   jobBackoffMs: number;
   /** How often the sweeper looks for work lost from the queue (DOCKSIDE_SWEEP_INTERVAL_MS, default 30 s). */
   sweepIntervalMs: number;
+  /** Port of the hosted SFTP server for partners who push (DOCKSIDE_SFTP_PORT, default 2222; 0 turns it off).
+   * The server runs only while some partner has a `hosted` login, so a gateway without one never binds it. */
+  sftpPort: number;
+  /** Address the hosted SFTP server listens on (DOCKSIDE_SFTP_HOST, default 127.0.0.1): reachable from other
+   * hosts only once an operator says so, e.g. 0.0.0.0 in a container. */
+  sftpHost: string;
+  /** Largest upload to the hosted SFTP server (DOCKSIDE_SFTP_MAX_UPLOAD_BYTES, default 1 GiB). */
+  sftpMaxUploadBytes: number;
+  /** A hosted SFTP connection quiet this long is closed (DOCKSIDE_SFTP_IDLE_TIMEOUT_MS, default 10 min). */
+  sftpIdleTimeoutMs: number;
+  /** Hosted SFTP connections one partner may hold at once (DOCKSIDE_SFTP_MAX_SESSIONS, default 4). */
+  sftpMaxSessions: number;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -62,11 +75,32 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     jobAttempts: int(env, 'DOCKSIDE_JOB_ATTEMPTS', 6, 1, 100),
     jobBackoffMs: int(env, 'DOCKSIDE_JOB_BACKOFF_MS', 1000, 1, 3_600_000),
     sweepIntervalMs: int(env, 'DOCKSIDE_SWEEP_INTERVAL_MS', 30_000, 100, 3_600_000),
+    sftpPort: int(env, 'DOCKSIDE_SFTP_PORT', 2222, 0, 65_535),
+    sftpHost: listenAddress(env.DOCKSIDE_SFTP_HOST),
+    sftpMaxUploadBytes: int(env, 'DOCKSIDE_SFTP_MAX_UPLOAD_BYTES', 1024 ** 3, 1, 1024 ** 4),
+    sftpIdleTimeoutMs: int(env, 'DOCKSIDE_SFTP_IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
+    sftpMaxSessions: int(env, 'DOCKSIDE_SFTP_MAX_SESSIONS', 4, 1, 1000),
   };
+}
+
+function listenAddress(raw: string | undefined): string {
+  if (raw === undefined || raw === '') return '127.0.0.1';
+  if (isIP(raw) === 0 && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(raw)) {
+    throw new GatewayError(
+      'config-invalid',
+      `DOCKSIDE_SFTP_HOST=${raw}: expected an IP address (0.0.0.0 for every interface) or a host name`,
+      false,
+    );
+  }
+  return raw;
 }
 
 export const blobsDir = (c: GatewayConfig) => join(c.dataDir, 'blobs');
 export const embeddedDbDir = (c: GatewayConfig) => join(c.dataDir, 'db');
+/** The hosted SFTP partners' trees (`<partner id>/inbound`, `outbound`). */
+export const hostedRootDir = (c: GatewayConfig) => join(c.dataDir, 'hosted');
+/** The hosted SFTP server's host keys, made on its first start. */
+export const hostKeysDir = (c: GatewayConfig) => join(c.dataDir, 'keys');
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

@@ -33,6 +33,11 @@ describe('loadGatewayConfig', () => {
       jobAttempts: 6,
       jobBackoffMs: 1000,
       sweepIntervalMs: 30_000,
+      sftpPort: 2222,
+      sftpHost: '127.0.0.1',
+      sftpMaxUploadBytes: 1024 ** 3,
+      sftpIdleTimeoutMs: 600_000,
+      sftpMaxSessions: 4,
     });
     assert.equal('databaseUrl' in c, false, 'no DATABASE_URL means the embedded database');
     assert.equal('redisUrl' in c, false, 'no REDIS_URL means jobs run in this process');
@@ -62,6 +67,11 @@ describe('loadGatewayConfig', () => {
         DOCKSIDE_JOB_ATTEMPTS: '3',
         DOCKSIDE_JOB_BACKOFF_MS: '250',
         DOCKSIDE_SWEEP_INTERVAL_MS: '60000',
+        DOCKSIDE_SFTP_PORT: '2022',
+        DOCKSIDE_SFTP_HOST: '0.0.0.0',
+        DOCKSIDE_SFTP_MAX_UPLOAD_BYTES: '1048576',
+        DOCKSIDE_SFTP_IDLE_TIMEOUT_MS: '60000',
+        DOCKSIDE_SFTP_MAX_SESSIONS: '2',
       },
       CWD,
     );
@@ -79,6 +89,11 @@ describe('loadGatewayConfig', () => {
       jobAttempts: 3,
       jobBackoffMs: 250,
       sweepIntervalMs: 60_000,
+      sftpPort: 2022,
+      sftpHost: '0.0.0.0',
+      sftpMaxUploadBytes: 1_048_576,
+      sftpIdleTimeoutMs: 60_000,
+      sftpMaxSessions: 2,
     });
     assert.equal(embeddedDbDir(c), '/data/db');
   });
