@@ -1,4 +1,4 @@
-// node --import tsx bench/pipeline/phases.ts [--files 2000] [--concurrency 32] [--partners 1] [--database-url URL]
+// node --import tsx bench/pipeline/phases.ts [--files 2000] [--concurrency 64] [--partners 1] [--database-url URL]
 // The pipeline's steps one at a time, in this one process, on PostgreSQL (database dockside_bench, dropped and
 // recreated) without a queue: blob put, intake (blob + receipt; the job goes to an in-process queue nobody
 // takes from), process-receipt, deliver-outbound. For each: files/s with --concurrency at once, and the CPU
@@ -26,7 +26,7 @@ function option(name: string, fallback: string): string {
 }
 
 const n = Number(option('--files', '2000'));
-const concurrency = Number(option('--concurrency', '32'));
+const concurrency = Number(option('--concurrency', '64'));
 const partners = Number(option('--partners', '1'));
 const url = new URL(option('--database-url', 'postgres://postgres@127.0.0.1:5432/test'));
 const dir = join(tmpdir(), 'dockside-bench-phases');

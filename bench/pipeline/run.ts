@@ -1,5 +1,5 @@
-// npm run bench:pipeline [-- --files 2000] [--modes postgres+bullmq,embedded] [--workers 2] [--concurrency 32]
-//   [--arrivals 32] [--partners 1] [--database-url URL] [--redis-url URL] [--dir DIR] [--cpu-prof]
+// npm run bench:pipeline [-- --files 2000] [--modes postgres+bullmq,embedded] [--workers 2] [--concurrency 64]
+//   [--arrivals 64] [--partners 1] [--database-url URL] [--redis-url URL] [--dir DIR] [--cpu-prof]
 // The whole pipeline, arrival to ack stored: N distinct 856 files of about 5 KB (one interchange each) from
 // one partner, fed to intake.receive() with --arrivals in flight, processed by --workers `dockside run --role
 // worker` processes (PostgreSQL + BullMQ) or by the one embedded process (PGlite + in-process queue). Prints
@@ -40,8 +40,8 @@ function whole(name: string, fallback: number): number {
 
 const fileCount = whole('--files', 2000);
 const workers = whole('--workers', 2);
-const concurrency = whole('--concurrency', 32);
-const arrivals = whole('--arrivals', 32);
+const concurrency = whole('--concurrency', 64);
+const arrivals = whole('--arrivals', 64);
 const partners = whole('--partners', 1);
 const modes = (option('--modes') ?? MODES.join(',')).split(',').filter(Boolean) as Mode[];
 const unknown = modes.filter((m) => !MODES.includes(m));

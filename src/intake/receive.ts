@@ -46,7 +46,9 @@ export interface IntakeDeps {
 }
 
 export function createIntake(deps: IntakeDeps): Intake {
-  const recorder = new Batcher<NewReceipt, InsertedReceipt>((rows) => recordArrivals(deps, rows));
+  const recorder = new Batcher<NewReceipt, InsertedReceipt>((rows) => recordArrivals(deps, rows), {
+    maxInFlight: 4,
+  });
   return {
     async receive(source, meta) {
       // Metadata that cannot make a key is refused before anything is stored.

@@ -2,9 +2,22 @@
 // to its sha256 name and the directory fsynced, so after `put` returns the bytes survive a crash and a name
 // always holds exactly the bytes it names. The interface is small enough for an object store to implement.
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { access, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  fsync,
+  mkdirSync,
+  open,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.ts';
 
@@ -30,6 +43,9 @@ export class FileBlobStore implements BlobStore {
   private readonly tmpDir: string;
   /** Directories made (or found) already: a recursive mkdir per file costs more than the write itself. */
   private readonly made = new Set<string>();
+  /** Temporary names: unique to this instance (a random prefix) and to each put in it (a counter). */
+  private readonly tmpPrefix = `${process.pid}-${randomBytes(6).toString('hex')}`;
+  private tmpCount = 0;
 
   constructor(private readonly root: string) {
     this.tmpDir = join(root, 'tmp');
@@ -53,26 +69,20 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
+  // Writes, close and rename are synchronous: on a local disk each takes microseconds, while its asynchronous
+  // form costs a round trip through libuv's thread pool that was, per file, more CPU than the rest of the put
+  // (docs/benchmarks-pipeline.md). Creating the temporary file stays asynchronous, since it may wait for the
+  // file system's journal (see src/store/durable-file.ts), and so do the fsyncs, which wait for the disk.
   private async store(source: AsyncIterable<Uint8Array | string>): Promise<StoredBlob> {
-    try {
-      await this.ensureDir(this.tmpDir);
-    } catch (e) {
-      throw blobError('write', this.tmpDir, e);
-    }
-    const tmp = join(this.tmpDir, `${process.pid}-${randomBytes(8).toString('hex')}`);
+    const tmp = join(this.tmpDir, `${this.tmpPrefix}-${++this.tmpCount}`);
     const hash = createHash('sha256');
     let size = 0;
-    let handle;
+    let fd: number | undefined;
     // Where a failure came from: the source (a dropped upload: the caller's error, passed on as it is) or
     // the disk (ours).
     let reading = false;
     try {
-      handle = await open(tmp, 'wx').catch(async (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-        this.made.delete(this.tmpDir);
-        await this.ensureDir(this.tmpDir);
-        return open(tmp, 'wx');
-      });
+      fd = await this.createTmp(tmp);
       reading = true;
       for await (const chunk of source) {
         reading = false;
@@ -80,40 +90,52 @@ export class FileBlobStore implements BlobStore {
         hash.update(bytes);
         size += bytes.length;
         let written = 0;
-        while (written < bytes.length) {
-          const r = await handle.write(bytes, written, bytes.length - written);
-          written += r.bytesWritten;
-        }
+        while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
         reading = true;
       }
       reading = false;
-      await handle.sync();
+      await fsyncFd(fd);
+      closeSync(fd);
     } catch (e) {
-      await handle?.close().catch(() => undefined);
-      await rm(tmp, { force: true });
+      if (fd !== undefined) quietly(() => closeSync(fd!));
+      quietly(() => rmSync(tmp, { force: true }));
       if (reading) throw e;
       throw blobError('write', tmp, e);
     }
-    await handle.close();
     const sha256 = hash.digest('hex');
     const key = sha256;
     const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
     try {
-      await this.ensureDir(dir);
+      if (!this.made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        this.made.add(dir);
+      }
       // Same name, same bytes: replacing an existing blob is harmless, and rename is atomic.
-      await rename(tmp, join(dir, sha256)).catch(async (e: NodeJS.ErrnoException) => {
+      try {
+        renameSync(tmp, join(dir, sha256));
+      } catch (e) {
         // The directory was removed behind our back: make it again.
-        if (e.code !== 'ENOENT') throw e;
-        this.made.delete(dir);
-        await this.ensureDir(dir);
-        await rename(tmp, join(dir, sha256));
-      });
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        mkdirSync(dir, { recursive: true });
+        renameSync(tmp, join(dir, sha256));
+      }
       await syncDir(dir);
     } catch (e) {
-      await rm(tmp, { force: true });
+      quietly(() => rmSync(tmp, { force: true }));
       throw blobError('store', join(dir, sha256), e);
     }
     return { key, sha256, size };
+  }
+
+  /** Creates the temporary file, and the temporary folder first when it is missing. */
+  private async createTmp(tmp: string): Promise<number> {
+    try {
+      return await openFd(tmp, 'wx');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      mkdirSync(this.tmpDir, { recursive: true });
+      return openFd(tmp, 'wx');
+    }
   }
 
   read(key: string): Readable {
@@ -122,18 +144,29 @@ export class FileBlobStore implements BlobStore {
     return stream;
   }
 
-  async readAll(key: string): Promise<Buffer> {
+  readAll(key: string): Promise<Buffer> {
+    // Synchronous for the reason given at store(): a small file read through the thread pool costs four
+    // round trips (open, fstat, read, close).
+    // O_NOATIME: a blob is read soon after it was written, when relatime would update its access time, and
+    // that inode update has to wait for the file system's journal while other files are being fsynced.
+    const path = this.path(key);
     try {
-      return await readFile(this.path(key));
+      let fd: number;
+      try {
+        fd = openSync(path, NOATIME_READ);
+      } catch (e) {
+        // Only the file's owner may ask for O_NOATIME.
+        if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+        fd = openSync(path, 'r');
+      }
+      try {
+        return Promise.resolve(readFileSync(fd));
+      } finally {
+        closeSync(fd);
+      }
     } catch (e) {
-      throw blobError('read', this.path(key), e);
+      return Promise.reject(blobError('read', path, e));
     }
-  }
-
-  private async ensureDir(dir: string): Promise<void> {
-    if (this.made.has(dir)) return;
-    await mkdir(dir, { recursive: true });
-    this.made.add(dir);
   }
 
   async has(key: string): Promise<boolean> {
@@ -165,11 +198,24 @@ function isStream(source: unknown): source is Readable {
 }
 
 async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+  const fd = openSync(dir, 'r');
   try {
-    await handle.sync();
+    await fsyncFd(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
+  }
+}
+
+const fsyncFd = promisify(fsync);
+const openFd = promisify(open);
+
+const NOATIME_READ = constants.O_RDONLY | (constants.O_NOATIME ?? 0);
+
+function quietly(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // Cleaning up after a failure that is reported already.
   }
 }
 

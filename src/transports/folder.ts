@@ -2,14 +2,14 @@
 // acks are written to. A file is taken only when its size and modification time stayed the same across two
 // polls and its name is not a temporary one, and is moved away only after a durable intake.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { Intake } from '../intake/receive.ts';
 import type { Leases } from '../jobs/lease.ts';
 import type { Logger } from '../log.ts';
 import type { FolderInbound, FolderOutbound } from '../partners/partner.ts';
+import { writeFileDurably } from '../store/durable-file.ts';
 
 /** Names a writer uses while a file is incomplete; taken only once renamed. */
 export const TEMPORARY_NAME = /^\.|\.(part|partial|tmp|temp|filepart|crdownload|uploading)$/i;
@@ -154,9 +154,6 @@ const LASTING_WRITE_ERRORS = new Set([
 ]);
 
 /** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
-/** Outbound folders made (or found) already: a recursive mkdir per file costs more than the write itself. */
-const madeDirs = new Set<string>();
-
 export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
   // A name is a name, never a path: nothing we send may land outside the partner's folder.
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
@@ -166,31 +163,9 @@ export async function deliverToFolder(channel: FolderOutbound, name: string, bod
       false,
     );
   }
-  const target = join(channel.path, name);
-  const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
-  let opened = false;
   try {
-    if (!madeDirs.has(channel.path)) {
-      await mkdir(channel.path, { recursive: true });
-      madeDirs.add(channel.path);
-    }
-    const handle = await open(tmp, 'w').catch(async (e: NodeJS.ErrnoException) => {
-      // The folder was removed since it was made: make it again.
-      if (e.code !== 'ENOENT') throw e;
-      await mkdir(channel.path, { recursive: true });
-      return open(tmp, 'w');
-    });
-    opened = true;
-    try {
-      await handle.writeFile(body, 'latin1');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, target);
-    return target;
+    return await writeFileDurably(channel.path, name, body);
   } catch (e) {
-    if (opened) await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
     throw new GatewayError(
       'delivery-failed',
