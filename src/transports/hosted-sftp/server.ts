@@ -63,6 +63,7 @@ interface Client {
   inflight: number;
   gone: boolean;
   timer?: NodeJS.Timeout;
+  timerMs?: number;
   sessions: Set<SftpSession>;
 }
 
@@ -218,8 +219,15 @@ export class HostedSftpServer {
 
   /** Closes a connection that stays quiet too long; a request still running (a long intake) keeps it open. */
   private armTimer(client: Client): void {
-    clearTimeout(client.timer);
+    if (client.gone) return;
     const wait = client.partnerId ? this.limits.idleTimeoutMs : this.limits.loginGraceMs;
+    // Every request re-arms the timer: refreshing one is cheaper than making a new one each time.
+    if (client.timer && client.timerMs === wait) {
+      client.timer.refresh();
+      return;
+    }
+    clearTimeout(client.timer);
+    client.timerMs = wait;
     client.timer = setTimeout(() => {
       if (client.inflight > 0) return this.armTimer(client);
       client.log.info(
