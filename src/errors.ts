@@ -21,7 +21,15 @@ export type ErrorCode =
   /** Another process holds a resource that only one may hold (the embedded database). */
   | 'locked'
   /** An outbound channel could not deliver. */
-  | 'delivery-failed';
+  | 'delivery-failed'
+  /** A partner's server cannot be reached, or the connection to it broke. */
+  | 'channel-unavailable'
+  /** An operation on a partner's server failed while the connection held (no such file, permission). */
+  | 'transfer-failed'
+  /** A partner's server refused our login (user, password or key). */
+  | 'login-refused'
+  /** A partner's server showed a host key (or TLS certificate) that is not the one trusted for it. */
+  | 'host-key-refused';
 
 export class GatewayError extends Error {
   constructor(

@@ -1,7 +1,7 @@
 // The composition root: the one place that turns configuration into running parts — the database, the
 // blob store, the queue, the partner registry, the pipeline's handlers, the channels and the sweeper.
 // Commands ask for what they need and close it when done.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { blobsDir, embeddedDbDir, hostedRootDir, hostKeysDir, type GatewayConfig } from './config/gateway.ts';
@@ -22,7 +22,7 @@ import { Sweeper } from './pipeline/sweeper.ts';
 import { FileBlobStore } from './store/blobs.ts';
 import { openPglite, openPostgres, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
-import { FolderPoller } from './transports/folder.ts';
+import { inboundChannel, type RunningChannel } from './transports/channels.ts';
 import { hostedAccounts } from './transports/hosted-sftp/auth.ts';
 import { HostedSftpServer } from './transports/hosted-sftp/server.ts';
 
@@ -121,7 +121,9 @@ export async function openGateway(
     inlineDelivery: true,
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
-  const pollers: FolderPoller[] = [];
+  const pollers: RunningChannel[] = [];
+  // Downloads of this process wait here for the intake; on the blob store's file system, and its own.
+  const scratchDir = join(config.dataDir, 'tmp', `${hostname()}-${process.pid}`);
   let hosted: HostedSftpServer | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   // Either role writes it, so a worker-only container is healthy too.
@@ -165,16 +167,13 @@ export async function openGateway(
       for (const partner of partners.all()) {
         if (partner.status === 'suspended') continue;
         for (const channel of partner.inbound) {
-          const poller = new FolderPoller(
-            partner.id,
-            channel,
-            intake,
-            log.child({ partnerId: partner.id, channel: channel.id }),
-            leases,
-          );
+          const poller = inboundChannel(partner.id, channel, { intake, leases, log, scratchDir });
           poller.start();
           pollers.push(poller);
-          log.info({ partnerId: partner.id, channel: channel.id, path: channel.path }, 'watching folder');
+          log.info(
+            { partnerId: partner.id, channel: channel.id, kind: channel.kind, where: poller.where },
+            'polling channel',
+          );
         }
       }
       await startHeartbeat();
@@ -182,6 +181,7 @@ export async function openGateway(
     async stop() {
       clearInterval(heartbeat);
       await Promise.all(pollers.map((p) => p.stop()));
+      await rm(scratchDir, { recursive: true, force: true });
       await hosted?.close();
       await sweeper.stop();
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });

@@ -149,11 +149,12 @@ async function seedDemo(gateway: Gateway): Promise<void> {
     seeded = true;
   }
   for (const partner of gateway.partners.all()) {
-    const inbound = partner.inbound[0];
+    // The demo drops its samples into local folders; a partner polled over SFTP or FTP is left alone.
+    const inbound = partner.inbound.find((c) => c.kind === 'folder');
     if (!inbound) continue;
     lines.push(
       `  ${partner.id}: drop X12 files into ${relative(process.cwd(), inbound.path)}/` +
-        (partner.outbound
+        (partner.outbound?.kind === 'folder'
           ? `; acknowledgments appear in ${relative(process.cwd(), partner.outbound.path)}/`
           : ''),
     );

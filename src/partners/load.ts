@@ -4,16 +4,35 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
-import { GatewayError } from '../errors.ts';
-import { StaticPartnerDirectory, identityKey, type Partner } from './partner.ts';
-import { PARTNER_SCHEMA } from './schema.ts';
+import ssh2 from 'ssh2';
+import { GatewayError, errorMessage } from '../errors.ts';
+import { parsePasswordHash } from './password-hash.ts';
+import {
+  StaticPartnerDirectory,
+  identityKey,
+  type FtpEndpoint,
+  type HostedLogin,
+  type InboundChannel,
+  type OutboundChannel,
+  type Partner,
+  type ReadLock,
+  type Completion,
+  type SftpEndpoint,
+} from './partner.ts';
+import { CERT_FINGERPRINT_PATTERN, PARTNER_SCHEMA, SHA256_FINGERPRINT_PATTERN } from './schema.ts';
+import { SECRET_REFERENCE_PATTERN, resolveSecret } from './secrets.ts';
 
 export interface LoadPartnersOptions {
-  /** Relative channel paths are taken from here (the gateway's data directory). */
+  /** Relative channel paths are taken from here (the gateway's data directory); host keys learned on first
+   * use are kept under it. */
   dataDir: string;
+  /** The hosted SFTP server's root, holding one folder per partner (default `<dataDir>/hosted`). */
+  hostedRoot?: string;
+  /** Where `env:` references of the hosted login are looked up (default the process environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true });
+const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, discriminator: true });
 const validate = ajv.compile(PARTNER_SCHEMA);
 
 export function loadPartners(dir: string, options: LoadPartnersOptions): StaticPartnerDirectory {
@@ -57,6 +76,47 @@ export function loadPartners(dir: string, options: LoadPartnersOptions): StaticP
   return new StaticPartnerDirectory(partners);
 }
 
+type Path = (string | number)[];
+
+interface RawPolled {
+  id: string;
+  pollIntervalMs: number;
+  patterns: string[];
+  maxFilesPerPoll: number;
+  readLock: ReadLock;
+  completion: Completion;
+  backoffMaxMs: number;
+}
+
+interface RawSftpLogin {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  hostKey?: { fingerprints: string[]; trustOnFirstUse: boolean };
+}
+
+interface RawFtpLogin {
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  tls?: { mode: 'explicit' | 'implicit' | 'none'; ca?: string; fingerprint?: string };
+}
+
+type RawInbound =
+  | (RawPolled & { kind: 'folder'; path: string })
+  | (RawPolled & RawSftpLogin & { kind: 'sftp'; directories: string[] })
+  | (RawPolled & RawFtpLogin & { kind: 'ftp'; directories: string[] });
+
+type RawOutbound =
+  | { kind: 'folder'; path: string }
+  | (RawSftpLogin & { kind: 'sftp'; channel?: string; directory: string })
+  | (RawFtpLogin & { kind: 'ftp'; channel?: string; directory: string })
+  | { kind: 'hosted' };
+
 interface RawPartner {
   id: string;
   name: string;
@@ -64,17 +124,19 @@ interface RawPartner {
   identities: { qualifier: string; id: string }[];
   acknowledgments: Partner['acknowledgments'];
   duplicateWindowHours: number;
-  channels: {
-    inbound: {
-      kind: 'folder';
-      id: string;
-      path: string;
-      pollIntervalMs: number;
-      completion: 'move' | 'delete' | 'leave';
-    }[];
-    outbound?: { kind: 'folder'; path: string };
-  };
+  channels: { inbound: RawInbound[]; outbound?: RawOutbound };
+  hosted?: { passwordHash?: string; publicKeys?: string[] };
 }
+
+/** Messages for schema errors that ajv words for machines. */
+const PATTERN_MESSAGES: Record<string, string> = {
+  [SECRET_REFERENCE_PATTERN]:
+    'must be a secret reference (env:NAME or file:/absolute/path); the secret itself does not belong in a partner file',
+  [SHA256_FINGERPRINT_PATTERN]:
+    'must be an OpenSSH SHA256 fingerprint: SHA256: and 43 base64 characters, as `ssh-keygen -lf` prints it',
+  [CERT_FINGERPRINT_PATTERN]:
+    'must be a certificate SHA-256 fingerprint, 32 hex bytes separated by colons, as `openssl x509 -noout -fingerprint -sha256` prints it',
+};
 
 function readPartner(
   file: string,
@@ -95,46 +157,183 @@ function readPartner(
     errors.push(`${shown}:${at.line}:${at.col}: ${e.message.split('\n')[0]}`);
   }
   if (doc.errors.length > 0) return undefined;
+
+  /** `file:line:col: field message`, at the node of the path (or of its key, for a key that is not known). */
+  const located = (path: Path, message: string, atKey?: string): string => {
+    let node = doc.getIn(path, true);
+    const shownPath = [...path];
+    if (atKey !== undefined) {
+      const pair = isMap(node)
+        ? node.items.find((i) => isScalar(i.key) && String(i.key.value) === atKey)
+        : undefined;
+      if (pair && isNode(pair.key)) node = pair.key;
+      shownPath.push(atKey);
+    }
+    const at = isNode(node) && node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    const where =
+      shownPath.length > 0
+        ? shownPath.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
+        : 'the file';
+    return `${shown}:${at.line}:${at.col}: ${where} ${message}`;
+  };
+
   const raw = doc.toJS() as unknown;
   if (!validate(raw)) {
     for (const e of validate.errors ?? []) {
-      const path: (string | number)[] = e.instancePath
+      // The enum on `kind` already says what is wrong; the discriminator would say it again, less clearly.
+      if (e.keyword === 'discriminator') continue;
+      const path: Path = e.instancePath
         .split('/')
         .slice(1)
         .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      let node = doc.getIn(path, true);
-      let message = e.message ?? 'is invalid';
       if (e.keyword === 'additionalProperties') {
         // Point at the unknown key itself, not at the start of the mapping that holds it.
-        const key = String(e.params.additionalProperty);
-        const pair = isMap(node)
-          ? node.items.find((i) => isScalar(i.key) && String(i.key.value) === key)
-          : undefined;
-        if (pair && isNode(pair.key)) node = pair.key;
-        path.push(key);
-        message = 'is not a known setting';
-      } else if (e.keyword === 'enum') {
+        errors.push(located(path, 'is not a known setting', String(e.params.additionalProperty)));
+        continue;
+      }
+      let message = e.message ?? 'is invalid';
+      if (e.keyword === 'enum') {
         message += `: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
       } else if (e.keyword === 'const') {
         message += `: ${String(e.params.allowedValue)}`;
+      } else if (e.keyword === 'pattern') {
+        message = PATTERN_MESSAGES[String(e.params.pattern)] ?? message;
       }
-      const at = isNode(node) && node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
-      const where =
-        path.length > 0
-          ? path.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('')
-          : 'the file';
-      errors.push(`${shown}:${at.line}:${at.col}: ${where} ${message}`);
+      errors.push(located(path, message));
     }
     return undefined;
   }
   const p = raw as RawPartner;
+  const before = errors.length;
   const dir = (path: string) => (isAbsolute(path) ? path : resolve(options.dataDir, path));
+  const learnedFile = (channelId: string, host: string, port: number) =>
+    join(
+      options.dataDir,
+      'known-hosts',
+      p.id,
+      `${channelId}@${host.replace(/[^A-Za-z0-9.-]/g, '_')}_${port}`,
+    );
+
+  const sftpLogin = (c: RawSftpLogin, channelId: string, path: Path): SftpEndpoint => {
+    if (c.password === undefined && c.privateKey === undefined) {
+      errors.push(located(path, 'needs a password or a privateKey (as a secret reference)'));
+    }
+    if (c.passphrase !== undefined && c.privateKey === undefined) {
+      errors.push(located(path, 'has a passphrase but no privateKey', 'passphrase'));
+    }
+    const host = c.host!;
+    const port = c.port ?? 22;
+    return {
+      host,
+      port,
+      user: c.user!,
+      ...(c.password !== undefined ? { password: c.password } : {}),
+      ...(c.privateKey !== undefined ? { privateKey: c.privateKey } : {}),
+      ...(c.passphrase !== undefined ? { passphrase: c.passphrase } : {}),
+      hostKey: {
+        fingerprints: c.hostKey?.fingerprints ?? [],
+        trustOnFirstUse: c.hostKey?.trustOnFirstUse ?? false,
+        learnedFile: learnedFile(channelId, host, port),
+      },
+    };
+  };
+  const ftpLogin = (c: RawFtpLogin, path: Path): FtpEndpoint => {
+    if (c.password === undefined) errors.push(located(path, 'needs a password (as a secret reference)'));
+    const tls = c.tls ?? { mode: 'explicit' as const };
+    if (tls.mode === 'none' && (tls.ca !== undefined || tls.fingerprint !== undefined)) {
+      errors.push(located([...path, 'tls'], 'has a ca or fingerprint but mode none'));
+    }
+    return {
+      host: c.host!,
+      port: c.port ?? (tls.mode === 'implicit' ? 990 : 21),
+      user: c.user!,
+      ...(c.password !== undefined ? { password: c.password } : {}),
+      tls: {
+        mode: tls.mode,
+        ...(tls.ca !== undefined ? { ca: dir(tls.ca) } : {}),
+        ...(tls.fingerprint !== undefined ? { fingerprint: tls.fingerprint.toUpperCase() } : {}),
+      },
+    };
+  };
+
   const channelIds = new Set<string>();
-  for (const c of p.channels.inbound) {
+  const inbound: InboundChannel[] = p.channels.inbound.map((c, i) => {
+    const path: Path = ['channels', 'inbound', i];
     if (channelIds.has(c.id)) errors.push(`${shown}: two inbound channels are called ${c.id}`);
     channelIds.add(c.id);
+    const polled = {
+      id: c.id,
+      pollIntervalMs: c.pollIntervalMs,
+      patterns: c.patterns,
+      maxFilesPerPoll: c.maxFilesPerPoll,
+      readLock: c.readLock,
+      completion: c.completion,
+      backoffMaxMs: c.backoffMaxMs,
+    };
+    switch (c.kind) {
+      case 'folder':
+        return { kind: 'folder', ...polled, path: dir(c.path) };
+      case 'sftp':
+        return { kind: 'sftp', ...polled, ...sftpLogin(c, c.id, path), directories: c.directories };
+      case 'ftp':
+        return { kind: 'ftp', ...polled, ...ftpLogin(c, path), directories: c.directories };
+    }
+  });
+
+  let outbound: OutboundChannel | undefined;
+  const o = p.channels.outbound;
+  const outPath: Path = ['channels', 'outbound'];
+  if (o?.kind === 'folder') {
+    outbound = { kind: 'folder', path: dir(o.path) };
+  } else if (o?.kind === 'hosted') {
+    outbound = { kind: 'hosted', root: options.hostedRoot ?? join(options.dataDir, 'hosted') };
+  } else if (o?.kind === 'sftp' || o?.kind === 'ftp') {
+    const ownLogin = o.host !== undefined || o.user !== undefined;
+    if (o.channel !== undefined) {
+      const borrowed = inbound.find((c) => c.id === o.channel);
+      if (ownLogin) {
+        errors.push(located(outPath, 'names both a channel to borrow the login from and a host or user'));
+      } else if (!borrowed || borrowed.kind !== o.kind) {
+        errors.push(located([...outPath, 'channel'], `is not an inbound ${o.kind} channel of this partner`));
+      } else if (borrowed.kind === 'sftp') {
+        const { host, port, user, password, privateKey, passphrase, hostKey } = borrowed;
+        outbound = {
+          kind: 'sftp',
+          host,
+          port,
+          user,
+          ...(password !== undefined ? { password } : {}),
+          ...(privateKey !== undefined ? { privateKey } : {}),
+          ...(passphrase !== undefined ? { passphrase } : {}),
+          hostKey,
+          directory: o.directory,
+        };
+      } else if (borrowed.kind === 'ftp') {
+        const { host, port, user, password, tls } = borrowed;
+        outbound = {
+          kind: 'ftp',
+          host,
+          port,
+          user,
+          ...(password !== undefined ? { password } : {}),
+          tls,
+          directory: o.directory,
+        };
+      }
+    } else if (o.host === undefined || o.user === undefined) {
+      errors.push(
+        located(outPath, `needs host and user, or channel: the id of an inbound ${o.kind} channel`),
+      );
+    } else if (o.kind === 'sftp') {
+      outbound = { kind: 'sftp', ...sftpLogin(o, 'outbound', outPath), directory: o.directory };
+    } else {
+      outbound = { kind: 'ftp', ...ftpLogin(o, outPath), directory: o.directory };
+    }
   }
+
+  const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
+  if (errors.length > before) return undefined;
   return {
     id: p.id,
     name: p.name,
@@ -142,12 +341,76 @@ function readPartner(
     identities: p.identities,
     acknowledgments: p.acknowledgments,
     duplicateWindowHours: p.duplicateWindowHours,
-    inbound: p.channels.inbound.map((c) => ({ ...c, path: dir(c.path) })),
-    ...(p.channels.outbound
-      ? { outbound: { ...p.channels.outbound, path: dir(p.channels.outbound.path) } }
-      : {}),
+    inbound,
+    ...(outbound ? { outbound } : {}),
+    ...(hosted ? { hosted } : {}),
     file,
   };
+}
+
+/** The hosted login with its references read now: the server checks logins against values, and a reference
+ * that does not resolve should stop the start, not every login. */
+function hostedLogin(
+  raw: NonNullable<RawPartner['hosted']>,
+  partnerId: string,
+  located: (path: Path, message: string) => string,
+  errors: string[],
+  env: NodeJS.ProcessEnv | undefined,
+): HostedLogin {
+  const login: HostedLogin = { publicKeys: [] };
+  if (raw.passwordHash !== undefined) {
+    const path: Path = ['hosted', 'passwordHash'];
+    try {
+      const hash = resolveSecret(raw.passwordHash, `partner ${partnerId}, hosted.passwordHash`, {
+        trimLineBreak: true,
+        ...(env ? { env } : {}),
+      });
+      if (parsePasswordHash(hash)) login.passwordHash = hash.trim();
+      else
+        errors.push(
+          located(path, `${raw.passwordHash} is not a scrypt hash ($scrypt$ln=…,r=…,p=…$salt$hash)`),
+        );
+    } catch (e) {
+      errors.push(
+        located(path, `does not resolve: ${errorMessage(e).replace(/^.*?does not resolve: /, '')}`),
+      );
+    }
+  }
+  (raw.publicKeys ?? []).forEach((entry, i) => {
+    const path: Path = ['hosted', 'publicKeys', i];
+    let lines: string[];
+    if (entry.startsWith('file:')) {
+      const file = entry.slice(5);
+      try {
+        lines = readFileSync(file, 'utf8')
+          .split(/\r?\n/)
+          .map((l) => l.trim())
+          .filter((l) => l !== '' && !l.startsWith('#'));
+      } catch (e) {
+        errors.push(
+          located(path, `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? 'unreadable'})`),
+        );
+        return;
+      }
+      if (lines.length === 0) errors.push(located(path, `${file} holds no public key`));
+    } else {
+      lines = [entry.trim()];
+    }
+    for (const line of lines) {
+      const key = ssh2.utils.parseKey(line);
+      if (key instanceof Error || key.isPrivateKey()) {
+        errors.push(
+          located(
+            path,
+            `${entry.startsWith('file:') ? `${entry}: a line ` : ''}is not an OpenSSH public key (type base64 [comment])`,
+          ),
+        );
+        return;
+      }
+      login.publicKeys.push(line);
+    }
+  });
+  return login;
 }
 
 /** A file as messages name it: relative to the working directory when it is under it, else absolute. */

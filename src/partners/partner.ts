@@ -9,14 +9,94 @@ export interface PartnerIdentity {
   id: string;
 }
 
-export interface FolderInbound {
-  kind: 'folder';
+/** How a file is known to be complete before it is taken (Apache Camel's read locks). */
+export interface ReadLock {
+  /**
+   * `changed`: size and modification time the same across `checks` sightings, one poll apart;
+   * `done-file`: a marker file named by `doneFile` exists next to it;
+   * `rename`: seen `checks` times, then claimed by renaming it to `NAME.inprogress` (a server that refuses to
+   * rename a file still open for writing keeps it until the writer is done).
+   */
+  kind: 'changed' | 'done-file' | 'rename';
+  checks: number;
+  /** The marker's name: `{name}` is the file's name, `{base}` its name without the last extension. */
+  doneFile: string;
+}
+
+/** What happens to a file once it is durably received (and to one that can never be). */
+export interface Completion {
+  kind: 'move' | 'delete' | 'leave';
+  /** `move`: the folder it goes to, relative to the file's folder or absolute; a name already there gets a
+   * timestamp in front. */
+  to: string;
+  /** Where a file goes that the intake refuses for a lasting reason; unset, it stays and is not tried again
+   * until it changes. */
+  failedTo?: string;
+}
+
+interface PolledChannel {
   /** Unique within the partner; the receipt names its channel `partner/id`. */
   id: string;
-  path: string;
   pollIntervalMs: number;
-  /** After a durable intake: move to `processed/` (default), delete, or leave the file. */
-  completion: 'move' | 'delete' | 'leave';
+  /** Glob patterns (`*`, `?`, `[abc]`, case-insensitive) a file name must match to be taken. */
+  patterns: string[];
+  maxFilesPerPoll: number;
+  readLock: ReadLock;
+  completion: Completion;
+  /** The longest wait between connection attempts while a server is unreachable. */
+  backoffMaxMs: number;
+}
+
+export interface FolderInbound extends PolledChannel {
+  kind: 'folder';
+  path: string;
+}
+
+/** A host key is accepted when its SHA256 fingerprint is pinned, or was learned on first use (when allowed). */
+export interface HostKeyPolicy {
+  /** OpenSSH form, `SHA256:` and 43 base64 characters. */
+  fingerprints: string[];
+  trustOnFirstUse: boolean;
+  /** Where the fingerprint learned on first use is kept (under the data directory). */
+  learnedFile: string;
+}
+
+/** An SFTP server and the login on it. Secrets are references (`env:NAME`, `file:/path`), resolved when used. */
+export interface SftpEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  hostKey: HostKeyPolicy;
+}
+
+export interface FtpTls {
+  /** `explicit`: AUTH TLS on the plain port; `implicit`: TLS from the first byte; `none`: plain FTP. */
+  mode: 'explicit' | 'implicit' | 'none';
+  /** PEM file of the CA (or the server's own self-signed certificate) to trust instead of the system's. */
+  ca?: string;
+  /** The server certificate's SHA-256 fingerprint (`AB:CD:…`), checked instead of the CA chain. */
+  fingerprint?: string;
+}
+
+export interface FtpEndpoint {
+  host: string;
+  port: number;
+  user: string;
+  password?: string;
+  tls: FtpTls;
+}
+
+export interface SftpInbound extends PolledChannel, SftpEndpoint {
+  kind: 'sftp';
+  directories: string[];
+}
+
+export interface FtpInbound extends PolledChannel, FtpEndpoint {
+  kind: 'ftp';
+  directories: string[];
 }
 
 export interface FolderOutbound {
@@ -24,8 +104,32 @@ export interface FolderOutbound {
   path: string;
 }
 
-export type InboundChannel = FolderInbound;
-export type OutboundChannel = FolderOutbound;
+export interface SftpOutbound extends SftpEndpoint {
+  kind: 'sftp';
+  directory: string;
+}
+
+export interface FtpOutbound extends FtpEndpoint {
+  kind: 'ftp';
+  directory: string;
+}
+
+/** The partner's `outbound/` folder on the hosted SFTP server, under `root/<partner id>/`. */
+export interface HostedOutbound {
+  kind: 'hosted';
+  root: string;
+}
+
+export type InboundChannel = FolderInbound | SftpInbound | FtpInbound;
+export type OutboundChannel = FolderOutbound | SftpOutbound | FtpOutbound | HostedOutbound;
+
+/** Login to the hosted SFTP server, with references already resolved. */
+export interface HostedLogin {
+  /** A scrypt hash in PHC form (see password-hash.ts). */
+  passwordHash?: string;
+  /** OpenSSH one-line public keys. */
+  publicKeys: string[];
+}
 
 export interface Partner {
   id: string;
@@ -38,6 +142,7 @@ export interface Partner {
   duplicateWindowHours: number;
   inbound: InboundChannel[];
   outbound?: OutboundChannel;
+  hosted?: HostedLogin;
   /** The file it was read from. */
   file: string;
 }

@@ -18,7 +18,7 @@ import {
   type Acknowledgment,
   type DeliveryRecord,
 } from '../store/queries/acknowledgments.ts';
-import { deliverToFolder } from '../transports/folder.ts';
+import { deliverOver, type Delivered } from '../transports/outbound.ts';
 
 export interface DeliveryDeps {
   db: Db;
@@ -46,10 +46,10 @@ export function ackFileName(ack: { kinds: string; controlNumber: string }): stri
   return `${ack.kinds.replace(/\+/g, '-')}_${ack.controlNumber}.x12`;
 }
 
-/** Whether an ack for this partner is written locally (a folder), quickly enough to deliver it straight after
+/** Whether an ack for this partner is written locally (a folder, the hosted server's outbound/), quickly enough to deliver it straight after
  * processing instead of through a job of its own. */
 export function deliversLocally(partner: Partner | undefined): boolean {
-  return !partner?.outbound || partner.outbound.kind === 'folder';
+  return !partner?.outbound || partner.outbound.kind === 'folder' || partner.outbound.kind === 'hosted';
 }
 
 export function deliverOutboundHandler(deps: DeliveryDeps): JobHandler<'deliver-outbound'> {
@@ -110,11 +110,11 @@ export async function deliverAcks(deps: DeliveryDeps, requests: DeliveryRequest[
 }
 
 /** Sends one ack over the channel. */
-async function send(
-  _partnerId: string,
+function send(
+  partnerId: string,
   outbound: OutboundChannel,
   ack: OutboundAck,
-  _log: Logger,
-): Promise<{ channelKind: string; deliveredTo: string }> {
-  return { channelKind: 'folder', deliveredTo: await deliverToFolder(outbound, ackFileName(ack), ack.body) };
+  log: Logger,
+): Promise<Delivered> {
+  return deliverOver(partnerId, outbound, ackFileName(ack), ack.body, log);
 }

@@ -1,142 +1,159 @@
 // Local folders: the drop folder a legacy partner (or an existing AS2 server) writes into, and the folder
-// acks are written to. A file is taken only when its size and modification time stayed the same across two
-// polls and its name is not a temporary one, and is moved away only after a durable intake.
-import { createReadStream } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+// acks are written to. A drop folder is polled by the same core as a remote server (poller.ts), over the
+// local file system, and watched with chokidar so that a new file is looked at when it appears rather than
+// at the next poll. Files are read in place (no copy) and, by default, moved to processed/ once durably
+// received, or to failed/ when the intake refuses them for a lasting reason.
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { watch, type FSWatcher } from 'chokidar';
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { Intake } from '../intake/receive.ts';
 import type { Leases } from '../jobs/lease.ts';
 import type { Logger } from '../log.ts';
 import type { FolderInbound, FolderOutbound } from '../partners/partner.ts';
-import { writeFileDurably } from '../store/durable-file.ts';
+import { ChannelPoller } from './poller.ts';
+import type { RemoteEntry, RemoteFs } from './remote-fs.ts';
 
-/** Names a writer uses while a file is incomplete; taken only once renamed. */
-export const TEMPORARY_NAME = /^\.|\.(part|partial|tmp|temp|filepart|crdownload|uploading)$/i;
+export { TEMPORARY_NAME } from './read-lock.ts';
 
 export const PROCESSED_DIR = 'processed';
+export const FAILED_DIR = 'failed';
+
+/** The local file system as a RemoteFs. A folder that is listed is created first: a new partner's drop
+ * folder exists as soon as its channel runs. */
+export class FolderFs implements RemoteFs {
+  readonly label = 'local folder';
+  readonly host = undefined;
+  readonly connected = true;
+
+  async list(dir: string): Promise<RemoteEntry[]> {
+    await mkdir(dir, { recursive: true });
+    const out: RemoteEntry[] = [];
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!entry.isFile()) {
+        out.push({ name: entry.name, size: 0, mtime: new Date(0), isFile: false });
+        continue;
+      }
+      const info = await stat(join(dir, entry.name)).catch(() => undefined);
+      // Gone between the listing and the stat: it is not there.
+      if (info) out.push({ name: entry.name, size: info.size, mtime: info.mtime, isFile: info.isFile() });
+    }
+    return out;
+  }
+
+  async stat(path: string): Promise<RemoteEntry | undefined> {
+    try {
+      const info = await stat(path);
+      return { name: basename(path), size: info.size, mtime: info.mtime, isFile: info.isFile() };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  download(): Promise<void> {
+    return Promise.reject(new Error('a local folder is read in place'));
+  }
+
+  localPath(path: string): string {
+    return path;
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    await rename(from, to);
+  }
+
+  async delete(path: string): Promise<void> {
+    await rm(path, { force: true });
+  }
+
+  async mkdir(path: string): Promise<void> {
+    await mkdir(path, { recursive: true });
+  }
+
+  async upload(source: Buffer | Readable, path: string): Promise<void> {
+    const handle = await open(path, 'w');
+    try {
+      if (Buffer.isBuffer(source)) await handle.writeFile(source);
+      else await pipeline(source, handle.createWriteStream({ autoClose: false }));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
 
 export class FolderPoller {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  /** size:mtime of each file at the previous poll. */
-  private seen = new Map<string, string>();
-  /** size:mtime of files taken and left in place (completion `leave`): not taken again until they change. */
-  private left = new Map<string, string>();
+  private readonly core: ChannelPoller;
+  private watcher: FSWatcher | undefined;
+  private watching: Promise<void> | undefined;
 
   constructor(
-    private readonly partnerId: string,
+    partnerId: string,
     private readonly channel: FolderInbound,
-    private readonly intake: Intake,
+    intake: Intake,
     private readonly log: Logger,
-    private readonly leases: Leases,
-  ) {}
-
-  private get leaseName(): string {
-    return `channel:${this.partnerId}/${this.channel.id}`;
+    leases: Leases,
+  ) {
+    const fs = new FolderFs();
+    this.core = new ChannelPoller({
+      partnerId,
+      channel,
+      directories: [channel.path],
+      channelKind: 'folder',
+      label: channel.path,
+      connect: () => Promise.resolve(fs),
+      intake,
+      log,
+      leases,
+      scratchDir: channel.path,
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    const tick = () => {
-      this.running = this.poll()
-        .then(() => undefined)
-        .catch((e: unknown) =>
-          this.log.warn({ err: errorMessage(e), path: this.channel.path }, 'folder poll failed'),
-        )
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.timer = setTimeout(tick, this.channel.pollIntervalMs);
-        });
-    };
-    tick();
+    this.core.start();
+    this.watching = this.watch();
   }
 
-  /** Stops polling; resolves when a poll in progress has finished its current file. */
+  /** Stops watching and polling; resolves when a poll in progress has finished its current file. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
-    await this.leases.release(this.leaseName).catch(() => undefined);
+    await this.watching;
+    await this.watcher?.close();
+    this.watcher = undefined;
+    await this.core.stop();
   }
 
   /** One pass over the folder: files stable since the last pass are taken in. Returns how many. */
-  async poll(): Promise<number> {
-    // Only one process polls a channel at a time; the lease outlives a few intervals so a slow poll keeps it.
-    if (!(await this.leases.hold(this.leaseName, Math.max(30_000, this.channel.pollIntervalMs * 5)))) {
-      this.seen.clear();
-      return 0;
-    }
-    await mkdir(this.channel.path, { recursive: true });
-    const entries = await readdir(this.channel.path, { withFileTypes: true });
-    const listed = new Set(entries.map((e) => e.name));
-    for (const name of this.left.keys()) if (!listed.has(name)) this.left.delete(name);
-    const now = new Map<string, string>();
-    let taken = 0;
-    for (const entry of entries) {
-      if (this.stopped) break;
-      if (!entry.isFile() || TEMPORARY_NAME.test(entry.name)) continue;
-      const path = join(this.channel.path, entry.name);
-      let info;
-      try {
-        info = await stat(path);
-      } catch {
-        continue;
-      }
-      const signature = `${info.size}:${info.mtimeMs}`;
-      if (this.left.get(entry.name) === signature) continue;
-      now.set(entry.name, signature);
-      if (this.seen.get(entry.name) !== signature) continue;
-      const outcome = await this.take(path, info.size, info.mtime);
-      // A failed file keeps its signature, so it is tried again at the next poll if it has not changed.
-      if (outcome === 'failed') continue;
-      if (outcome === 'taken') taken++;
-      // A new file under the same name must be seen stable on its own.
-      now.delete(entry.name);
-      if (this.channel.completion === 'leave') this.left.set(entry.name, signature);
-    }
-    this.seen = now;
-    return taken;
+  poll(): Promise<number> {
+    return this.core.poll();
   }
 
-  private async take(path: string, size: number, mtime: Date): Promise<'taken' | 'duplicate' | 'failed'> {
+  private async watch(): Promise<void> {
     try {
-      const result = await this.intake.receive(createReadStream(path), {
-        channel: { kind: 'folder', id: `${this.partnerId}/${this.channel.id}` },
-        partnerId: this.partnerId,
-        remotePath: path,
-        size,
-        mtime,
-      });
-      await this.complete(path);
-      return result.duplicateOf === undefined ? 'taken' : 'duplicate';
+      await mkdir(this.channel.path, { recursive: true });
+      const watcher = watch(this.channel.path, { depth: 0, ignoreInitial: true, persistent: true });
+      watcher.on('add', () => this.core.wake());
+      watcher.on('change', () => this.core.wake());
+      watcher.on('error', (e: unknown) =>
+        this.log.warn(
+          { err: errorMessage(e), path: this.channel.path },
+          'folder watch failed; polling goes on',
+        ),
+      );
+      this.watcher = watcher;
     } catch (e) {
       this.log.warn(
-        { err: errorMessage(e), file: basename(path) },
-        'file not taken; trying again at the next poll',
+        { err: errorMessage(e), path: this.channel.path },
+        'cannot watch the folder; polling goes on',
       );
-      return 'failed';
     }
-  }
-
-  private async complete(path: string): Promise<void> {
-    if (this.channel.completion === 'leave') return;
-    if (this.channel.completion === 'delete') {
-      await rm(path, { force: true });
-      return;
-    }
-    const dir = join(this.channel.path, PROCESSED_DIR);
-    await mkdir(dir, { recursive: true });
-    const name = basename(path);
-    let target = join(dir, name);
-    try {
-      await stat(target);
-      target = join(dir, `${new Date().toISOString().replace(/[:.]/g, '')}-${name}`);
-    } catch {
-      // No file of that name yet.
-    }
-    await rename(path, target);
   }
 }
 
@@ -153,9 +170,8 @@ const LASTING_WRITE_ERRORS = new Set([
   'EINVAL',
 ]);
 
-/** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
-export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
-  // A name is a name, never a path: nothing we send may land outside the partner's folder.
+/** Refuses a name that is a path: nothing we send may land outside the partner's folder. */
+export function checkDeliveryName(name: string): void {
   if (name === '' || name === '.' || name === '..' || /[/\\\0]/.test(name)) {
     throw new GatewayError(
       'delivery-failed',
@@ -163,9 +179,39 @@ export async function deliverToFolder(channel: FolderOutbound, name: string, bod
       false,
     );
   }
+}
+
+/** Outbound folders made (or found) already: a recursive mkdir per file costs more than the write itself. */
+const madeDirs = new Set<string>();
+
+/** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
+export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
+  checkDeliveryName(name);
+  const target = join(channel.path, name);
+  const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
+  let opened = false;
   try {
-    return await writeFileDurably(channel.path, name, body);
+    if (!madeDirs.has(channel.path)) {
+      await mkdir(channel.path, { recursive: true });
+      madeDirs.add(channel.path);
+    }
+    const handle = await open(tmp, 'w').catch(async (e: NodeJS.ErrnoException) => {
+      // The folder was removed since it was made: make it again.
+      if (e.code !== 'ENOENT') throw e;
+      await mkdir(channel.path, { recursive: true });
+      return open(tmp, 'w');
+    });
+    opened = true;
+    try {
+      await handle.writeFile(body, 'latin1');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(tmp, target);
+    return target;
   } catch (e) {
+    if (opened) await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
     throw new GatewayError(
       'delivery-failed',

@@ -16,6 +16,17 @@ identities:
     id: MINIMAL
 `;
 
+/** What a folder channel that says only its kind, id and path gets. */
+const FOLDER_DEFAULTS = {
+  kind: 'folder',
+  pollIntervalMs: 2000,
+  patterns: ['*'],
+  maxFilesPerPoll: 100,
+  readLock: { kind: 'changed', checks: 2, doneFile: '{name}.done' },
+  completion: { kind: 'move', to: 'processed', failedTo: 'failed' },
+  backoffMaxMs: 300_000,
+};
+
 /** 1-based line and column of the first occurrence of `needle` in `text` (after `after`, if given). */
 function positionOf(text: string, needle: string, after = ''): { line: number; col: number } {
   const start = after ? text.indexOf(after) : 0;
@@ -66,18 +77,17 @@ describe('loadPartners', () => {
       assert.equal(tchome.duplicateWindowHours, 720);
       assert.equal(tchome.inbound.length, 1);
       assert.equal(tchome.inbound[0]!.pollIntervalMs, 1000);
-      assert.equal(tchome.inbound[0]!.completion, 'move');
+      assert.deepEqual(tchome.inbound[0]!.completion, { kind: 'move', to: 'processed', failedTo: 'failed' });
     });
 
     it('resolves relative channel paths under the data directory', () => {
       const acme = partners().get('acme-widget')!;
       assert.deepEqual(acme.inbound, [
         {
-          kind: 'folder',
+          ...FOLDER_DEFAULTS,
           id: 'drop',
           path: join(DATA_DIR, 'drop/acme-widget/inbound'),
           pollIntervalMs: 1000,
-          completion: 'move',
         },
       ]);
       assert.deepEqual(acme.outbound, { kind: 'folder', path: join(DATA_DIR, 'drop/acme-widget/outbound') });
@@ -106,15 +116,7 @@ describe('loadPartners', () => {
       assert.equal(p.status, 'active');
       assert.deepEqual(p.acknowledgments, { functional: 'auto', ta1: 'requested-or-errors', ackAcks: false });
       assert.equal(p.duplicateWindowHours, 720);
-      assert.deepEqual(p.inbound, [
-        {
-          kind: 'folder',
-          id: 'drop',
-          path: join(DATA_DIR, 'in/minimal'),
-          pollIntervalMs: 2000,
-          completion: 'move',
-        },
-      ]);
+      assert.deepEqual(p.inbound, [{ ...FOLDER_DEFAULTS, id: 'drop', path: join(DATA_DIR, 'in/minimal') }]);
       assert.equal(p.outbound, undefined);
     });
 
@@ -130,8 +132,13 @@ describe('loadPartners', () => {
           `  outbound:\n    kind: folder\n    path: /mnt/as2/out\n`,
       );
       const p = loadPartners(dir, { dataDir: DATA_DIR }).get('minimal')!;
-      assert.equal(p.inbound[0]!.path, '/mnt/as2/in');
-      assert.equal(p.outbound?.path, '/mnt/as2/out');
+      assert.deepEqual(
+        [
+          p.inbound[0]!.kind === 'folder' && p.inbound[0]!.path,
+          p.outbound?.kind === 'folder' && p.outbound.path,
+        ],
+        ['/mnt/as2/in', '/mnt/as2/out'],
+      );
     });
 
     it('reads .yml files and ignores files of other kinds', async () => {

@@ -93,7 +93,7 @@ describe('FolderPoller', () => {
   });
 
   function poller(
-    completion: FolderInbound['completion'] = 'move',
+    completion: FolderInbound['completion']['kind'] = 'move',
     leases: Leases = localLeases,
   ): FolderPoller {
     const channel: FolderInbound = {
@@ -101,7 +101,11 @@ describe('FolderPoller', () => {
       id: 'drop',
       path: inbound,
       pollIntervalMs: 1000,
-      completion,
+      patterns: ['*'],
+      maxFilesPerPoll: 100,
+      readLock: { kind: 'changed', checks: 2, doneFile: '{name}.done' },
+      completion: { kind: completion, to: PROCESSED_DIR, failedTo: 'failed' },
+      backoffMaxMs: 300_000,
     };
     return new FolderPoller('acme', channel, intake, silentLogger(), leases);
   }
@@ -333,5 +337,51 @@ describe('FolderPoller', () => {
     await p.stop();
     assert.deepEqual(leases.released, ['channel:acme/drop']);
     assert.ok(leases.holds.length >= 1, 'start polls at once');
+  });
+});
+
+describe('FolderPoller watching its folder', () => {
+  let root: string;
+
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'dockside-watch-'));
+  });
+
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('looks at a new file when it appears, not at the next poll', async () => {
+    const intake = new FakeIntake();
+    // A poll interval of a day: only the watch can make this poller look again within the test.
+    const p = new FolderPoller(
+      'acme',
+      {
+        kind: 'folder',
+        id: 'drop',
+        path: root,
+        pollIntervalMs: 86_400_000,
+        patterns: ['*'],
+        maxFilesPerPoll: 100,
+        readLock: { kind: 'changed', checks: 1, doneFile: '{name}.done' },
+        completion: { kind: 'move', to: PROCESSED_DIR, failedTo: 'failed' },
+        backoffMaxMs: 86_400_000,
+      },
+      intake,
+      silentLogger(),
+      localLeases,
+    );
+    p.start();
+    try {
+      // Past the first poll, and the watcher is set up.
+      await new Promise((r) => setTimeout(r, 500));
+      await writeFile(join(root, 'a.edi'), 'ISA*00~');
+      const deadline = Date.now() + 20_000;
+      while (intake.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(intake.names(), ['a.edi']);
+    } finally {
+      await p.stop();
+    }
+    assert.deepEqual(await readdir(root), [PROCESSED_DIR]);
   });
 });
