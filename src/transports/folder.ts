@@ -3,7 +3,6 @@
 // local file system, and watched with chokidar so that a new file is looked at when it appears rather than
 // at the next poll. Files are read in place (no copy) and, by default, moved to processed/ once durably
 // received, or to failed/ when the intake refuses them for a lasting reason.
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -14,6 +13,7 @@ import type { Intake } from '../intake/receive.ts';
 import type { Leases } from '../jobs/lease.ts';
 import type { Logger } from '../log.ts';
 import type { FolderInbound, FolderOutbound } from '../partners/partner.ts';
+import { writeFileDurably } from '../store/durable-file.ts';
 import { ChannelPoller } from './poller.ts';
 import type { RemoteEntry, RemoteFs } from './remote-fs.ts';
 
@@ -181,37 +181,13 @@ export function checkDeliveryName(name: string): void {
   }
 }
 
-/** Outbound folders made (or found) already: a recursive mkdir per file costs more than the write itself. */
-const madeDirs = new Set<string>();
-
-/** Writes a file into a folder as a temporary name, fsynced, then renamed: a reader never sees half of it. */
+/** Writes a file into a folder as a temporary name, fsynced, then renamed (and the folder fsynced): a reader
+ * never sees half of it, and a crash after it returned does not lose it. */
 export async function deliverToFolder(channel: FolderOutbound, name: string, body: string): Promise<string> {
   checkDeliveryName(name);
-  const target = join(channel.path, name);
-  const tmp = join(channel.path, `.${name}.${randomBytes(4).toString('hex')}.part`);
-  let opened = false;
   try {
-    if (!madeDirs.has(channel.path)) {
-      await mkdir(channel.path, { recursive: true });
-      madeDirs.add(channel.path);
-    }
-    const handle = await open(tmp, 'w').catch(async (e: NodeJS.ErrnoException) => {
-      // The folder was removed since it was made: make it again.
-      if (e.code !== 'ENOENT') throw e;
-      await mkdir(channel.path, { recursive: true });
-      return open(tmp, 'w');
-    });
-    opened = true;
-    try {
-      await handle.writeFile(body, 'latin1');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, target);
-    return target;
+    return await writeFileDurably(channel.path, name, body);
   } catch (e) {
-    if (opened) await rm(tmp, { force: true }).catch(() => undefined);
     const code = (e as NodeJS.ErrnoException).code;
     throw new GatewayError(
       'delivery-failed',
