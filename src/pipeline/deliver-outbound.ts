@@ -96,7 +96,10 @@ export async function deliverAcks(deps: DeliveryDeps, requests: DeliveryRequest[
           deliveredTo: null,
           error: errorMessage(e),
         });
-        log.warn({ err: errorMessage(e), final }, 'acknowledgment not delivered');
+        const fields = { err: errorMessage(e), channel: outbound.kind, final };
+        if (final)
+          log.error(fields, 'acknowledgment not delivered, for good: it stays failed until retried by hand');
+        else log.warn(fields, 'acknowledgment not delivered; trying again');
         const error =
           e instanceof GatewayError
             ? e

@@ -57,12 +57,14 @@ export function testAccount(name: string): TestAccount {
       '--system',
       '--no-create-home',
       '--home-dir',
-      '/nonexistent',
+      '/',
       '--shell',
       '/usr/sbin/nologin',
       name,
     ]);
   }
+  // vsftpd changes into the home folder before its own local_root, and fails on one that does not exist.
+  execFileSync('usermod', ['--home', '/', name], { stdio: 'ignore' });
   const password = randomBytes(12).toString('base64url');
   // A locked account (no password) is refused by sshd even for key logins when PAM is off.
   execFileSync('chpasswd', { input: `${name}:${password}\n` });
