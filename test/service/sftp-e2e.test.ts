@@ -130,6 +130,14 @@ describe('a partner on SFTP, end to end', function () {
     chownSync(path, a.uid, a.gid);
     const inbound = join(sshd.home(USER), 'inbound');
     await until('the 997 on the partner server', () => readdirSync(inbound).length > 0, 60_000);
+    // The file is there a moment before the delivery is recorded.
+    await until(
+      'the delivery recorded',
+      async () =>
+        (await gateway!.db.query("select 1 from acknowledgments where delivery_status = 'delivered'"))
+          .length > 0,
+      10_000,
+    );
     const rows = await gateway!.db.query<{
       id: number;
       channel_kind: string;
