@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -298,5 +299,38 @@ describe('partner channels', () => {
         `acme.yaml:8:7: hosted.publicKeys[2] cannot read ${join(dir, 'none')} (ENOENT)`,
       ]);
     });
+  });
+});
+
+describe("the compose demo's partners", () => {
+  const root = join(import.meta.dirname, '..', '..', '..');
+
+  it('poll acme-widget over SFTP on partner-sftp, with the password of a compose secret the gateways mount', async () => {
+    const { parse } = await import('yaml');
+    const dir = loadPartners(join(root, 'docker', 'partners'), { dataDir: '/var/lib/dockside' });
+    const acme = dir.get('acme-widget')!;
+    const pull = acme.inbound[0]!;
+    assert.ok(pull.kind === 'sftp');
+    assert.deepEqual(
+      [pull.host, pull.port, pull.user, pull.directories],
+      ['partner-sftp', 2222, 'acme', ['/outbound']],
+    );
+    assert.ok(acme.outbound?.kind === 'sftp');
+    assert.deepEqual([acme.outbound.host, acme.outbound.directory], ['partner-sftp', '/inbound']);
+    const compose = parse(readFileSync(join(root, 'docker', 'compose.yaml'), 'utf8'), { merge: true }) as {
+      services: Record<string, { secrets?: string[]; environment?: Record<string, string> }>;
+      secrets: Record<string, { file: string }>;
+    };
+    const secret = /^file:\/run\/secrets\/(.+)$/.exec(pull.password ?? '')?.[1];
+    assert.ok(secret && compose.secrets[secret], `no compose secret for ${pull.password}`);
+    assert.equal(readFileSync(join(root, 'docker', compose.secrets[secret].file), 'utf8').trim(), 'acme');
+    for (const name of ['gateway-1', 'gateway-2']) {
+      assert.ok(compose.services[name]?.secrets?.includes(secret), `${name} does not mount ${secret}`);
+      assert.equal(compose.services[name]?.environment?.DOCKSIDE_PARTNERS_DIR, '/etc/dockside/partners');
+    }
+    assert.deepEqual(
+      dir.all().map((p) => p.id),
+      ['acme-widget', 'tchome'],
+    );
   });
 });
