@@ -58,8 +58,6 @@ export class ChannelPoller {
   /** Set by stop(): a poll in progress ends after its current file. */
   private stopping = false;
   private again = false;
-  /** Files seen at the last poll but not yet known complete. */
-  waiting = 0;
 
   constructor(private readonly o: PollerOptions) {
     this.backoff = new Backoff(
@@ -134,7 +132,6 @@ export class ChannelPoller {
     if (!(await this.o.leases.hold(this.leaseName, this.leaseMs))) {
       // Another process polls this channel; what we saw before may be stale when the lease comes back.
       this.sightings.clear();
-      this.waiting = 0;
       return 0;
     }
     if (!this.backoff.ready(this.now().getTime())) return 0;
@@ -174,12 +171,9 @@ export class ChannelPoller {
         minGapMs,
       });
       this.sightings = decision.sightings;
-      this.waiting = decision.waiting;
       for (const file of decision.ready) {
         if (this.stopping) break;
-        const outcome = await this.take(fs, file);
-        if (outcome === 'taken') taken++;
-        if (outcome === 'waiting' || outcome === 'failed') this.waiting++;
+        if ((await this.take(fs, file)) === 'taken') taken++;
       }
       return taken;
     } catch (e) {
@@ -245,6 +239,11 @@ export class ChannelPoller {
       if (local) await rm(local, { force: true });
       if (!fs.connected) throw e;
       if (!isRetryable(e)) {
+        // Taken away by someone else since the listing: nothing to refuse.
+        if ((await fs.stat(file.path).catch(() => undefined)) === undefined) {
+          log.debug({ file: file.name }, 'file gone before it could be downloaded');
+          return 'waiting';
+        }
         await this.refuse(fs, file, signature, e);
         return 'refused';
       }

@@ -62,7 +62,6 @@ describe('SFTP channel (OpenSSH sshd)', function () {
     }
     sshd = await Sshd.start({ users: [USER] });
     process.env[PASSWORD_ENV] = sshd.account(USER).password;
-    db = await engines().at(-1)!.open();
   });
 
   beforeEach(async () => {

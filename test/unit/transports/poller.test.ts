@@ -37,7 +37,7 @@ class RecordingIntake implements Intake {
   }
 }
 
-type Fault = 'refuse' | 'cut' | 'short' | 'unreadable';
+type Fault = 'refuse' | 'cut' | 'short' | 'unreadable' | 'vanish';
 
 /** A "server" in a local folder, reached as remote servers are: by downloading. */
 class FakeServer {
@@ -66,7 +66,7 @@ class FakeServer {
       stat: (p) => local.stat(p),
       async download(path: string, to: string) {
         const fault =
-          faults[0] === 'cut' || faults[0] === 'short' || faults[0] === 'unreadable'
+          faults[0] === 'cut' || faults[0] === 'short' || faults[0] === 'unreadable' || faults[0] === 'vanish'
             ? faults.shift()
             : undefined;
         if (fault === 'cut') {
@@ -79,6 +79,10 @@ class FakeServer {
           const bytes = await readFile(path);
           await writeFile(to, bytes.subarray(0, bytes.length - 1));
           return;
+        }
+        if (fault === 'vanish') {
+          await rm(path);
+          throw new GatewayError('transfer-failed', `${path}: no such file`, false);
         }
         if (fault === 'unreadable')
           throw new GatewayError('transfer-failed', `${path}: permission denied`, false);
@@ -319,6 +323,15 @@ describe('ChannelPoller', () => {
     assert.deepEqual(await readdir(out), ['a.edi']);
     await writeFile(join(out, 'a.edi'), 'payload, fixed');
     assert.equal(await p.poll(), 1);
+  });
+
+  it('says nothing about a file taken away by someone else between the listing and the download', async () => {
+    const p = poller({ completion: { kind: 'delete', to: 'archive', failedTo: 'failed' } });
+    await writeFile(join(out, 'a.edi'), 'payload');
+    server.faults = ['vanish'];
+    assert.equal(await p.poll(), 0);
+    assert.deepEqual(await readdir(out), []);
+    assert.deepEqual(warnings(), []);
   });
 
   it('completes a repeat arrival without counting it', async () => {
