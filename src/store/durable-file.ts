@@ -57,11 +57,49 @@ export async function writeFileDurably(
     rmSync(tmp, { force: true });
     throw e;
   }
-  const dirFd = openSync(dir, 'r');
-  try {
-    await fsyncFd(dirFd);
-  } finally {
-    closeSync(dirFd);
-  }
+  await syncDir(dir);
   return target;
+}
+
+interface DirSync {
+  /** The fsync running now; it may have started before the caller's rename, so it does not cover it. */
+  running: Promise<void>;
+  /** The fsync that starts once `running` ends, shared by everyone who renamed meanwhile. */
+  next?: Promise<void>;
+}
+
+const dirSyncs = new Map<string, DirSync>();
+
+/** Makes the renames done in `dir` so far durable. Files delivered together into one folder share the folder's
+ * fsyncs: a caller waits for the next fsync that starts after its rename, never for one per file. */
+function syncDir(dir: string): Promise<void> {
+  const state = dirSyncs.get(dir);
+  if (!state) {
+    const running = fsyncDirNow(dir).finally(() => advance(dir));
+    dirSyncs.set(dir, { running });
+    return running;
+  }
+  state.next ??= state.running.catch(() => undefined).then(() => fsyncDirNow(dir));
+  return state.next;
+}
+
+/** When an fsync ends, the queued one (if any) becomes the running one. */
+function advance(dir: string): void {
+  const state = dirSyncs.get(dir)!;
+  if (!state.next) {
+    dirSyncs.delete(dir);
+    return;
+  }
+  const running = state.next.finally(() => advance(dir));
+  running.catch(() => undefined);
+  dirSyncs.set(dir, { running });
+}
+
+async function fsyncDirNow(dir: string): Promise<void> {
+  const fd = openSync(dir, 'r');
+  try {
+    await fsyncFd(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
