@@ -23,6 +23,8 @@ import { FileBlobStore } from './store/blobs.ts';
 import { openPglite, openPostgres, type Db } from './store/db.ts';
 import { migrate } from './store/migrate.ts';
 import { inboundChannel, type RunningChannel } from './transports/channels.ts';
+import { PartnerBackoffs } from './transports/backoff.ts';
+import { usePartnerConnectionLeases } from './transports/partner-gate.ts';
 import { hostedAccounts } from './transports/hosted-sftp/auth.ts';
 import { HostedSftpServer } from './transports/hosted-sftp/server.ts';
 
@@ -110,6 +112,9 @@ export async function openGateway(
   const leases: Leases = config.redisUrl
     ? new RedisLeases(config.redisUrl, owner, `${config.redisPrefix}:lease:`)
     : localLeases;
+  const backoffs = new PartnerBackoffs();
+  // Polls and deliveries of one partner take turns across processes too.
+  usePartnerConnectionLeases(leases);
   const intake = createIntake({ db, blobs, queue, log });
   const pipeline: PipelineDeps = {
     db,
@@ -167,7 +172,7 @@ export async function openGateway(
       for (const partner of partners.all()) {
         if (partner.status === 'suspended') continue;
         for (const channel of partner.inbound) {
-          const poller = inboundChannel(partner.id, channel, { intake, leases, log, scratchDir });
+          const poller = inboundChannel(partner.id, channel, { intake, leases, log, scratchDir, backoffs });
           poller.start();
           pollers.push(poller);
           log.info(
@@ -185,6 +190,7 @@ export async function openGateway(
       await hosted?.close();
       await sweeper.stop();
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
+      usePartnerConnectionLeases(localLeases);
       await leases.close();
       await db.close();
     },

@@ -45,3 +45,19 @@ export class Backoff {
     return failures;
   }
 }
+
+/** The backoffs of the partners' servers, one registry per gateway: the channels of a partner that reach the
+ * same server wait together, and say once that it is down. */
+export class PartnerBackoffs {
+  private readonly byServer = new Map<string, Backoff>();
+
+  of(partnerId: string, server: string, firstDelayMs: number, maxDelayMs: number): Backoff {
+    const key = `${partnerId}\n${server}`;
+    let backoff = this.byServer.get(key);
+    if (!backoff) {
+      backoff = new Backoff(firstDelayMs, maxDelayMs);
+      this.byServer.set(key, backoff);
+    }
+    return backoff;
+  }
+}

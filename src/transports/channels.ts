@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Intake } from '../intake/receive.ts';
 import type { Leases } from '../jobs/lease.ts';
 import type { Logger } from '../log.ts';
+import type { PartnerBackoffs } from './backoff.ts';
 import type { InboundChannel } from '../partners/partner.ts';
 import { FolderPoller } from './folder.ts';
 import { connectFtp, ftpLabel } from './ftp.ts';
@@ -15,6 +16,8 @@ export interface InboundDeps {
   log: Logger;
   /** Where downloads wait for the intake: a folder of this process, on the blob store's file system. */
   scratchDir: string;
+  /** One per gateway: a partner's channels to the same server back off together. */
+  backoffs: PartnerBackoffs;
 }
 
 export interface RunningChannel {
@@ -49,6 +52,7 @@ export function inboundChannel(
         intake: deps.intake,
         log,
         leases: deps.leases,
+        backoffs: deps.backoffs,
         scratchDir,
       });
       return { where: label, start: () => poller.start(), stop: () => poller.stop() };
@@ -65,6 +69,7 @@ export function inboundChannel(
         intake: deps.intake,
         log,
         leases: deps.leases,
+        backoffs: deps.backoffs,
         scratchDir,
       });
       return { where: label, start: () => poller.start(), stop: () => poller.stop() };

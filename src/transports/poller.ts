@@ -13,7 +13,7 @@ import type { ChannelKind, Intake } from '../intake/receive.ts';
 import type { Leases } from '../jobs/lease.ts';
 import type { Logger } from '../log.ts';
 import type { InboundChannel } from '../partners/partner.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff, type PartnerBackoffs } from './backoff.ts';
 import { complete, folderFor, moveInto } from './completion.ts';
 import { withPartnerConnection } from './partner-gate.ts';
 import {
@@ -39,6 +39,8 @@ export interface PollerOptions {
   intake: Intake;
   log: Logger;
   leases: Leases;
+  /** Shared by the channels of a gateway, so that a partner's channels to one server back off together. */
+  backoffs?: PartnerBackoffs;
   /** Where downloads are written before the intake reads them. */
   scratchDir: string;
   now?: () => Date;
@@ -60,10 +62,9 @@ export class ChannelPoller {
   private again = false;
 
   constructor(private readonly o: PollerOptions) {
-    this.backoff = new Backoff(
-      o.channel.pollIntervalMs,
-      Math.max(o.channel.backoffMaxMs, o.channel.pollIntervalMs),
-    );
+    const first = o.channel.pollIntervalMs;
+    const max = Math.max(o.channel.backoffMaxMs, o.channel.pollIntervalMs);
+    this.backoff = o.backoffs?.of(o.partnerId, o.label, first, max) ?? new Backoff(first, max);
     this.patterns = o.channel.patterns.map(globToRegExp);
   }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Backoff } from '../../../src/transports/backoff.ts';
+import { Backoff, PartnerBackoffs } from '../../../src/transports/backoff.ts';
 
 describe('Backoff', () => {
   it('doubles the wait after each failure, up to the cap', () => {
@@ -35,5 +35,22 @@ describe('Backoff', () => {
     assert.equal(b.succeeded(), 0);
     const again = b.failed('refused', 0);
     assert.deepEqual([again.delayMs, again.changed], [1000, true]);
+  });
+});
+
+describe('PartnerBackoffs', () => {
+  it("makes a partner's channels to one server wait together, and no one else", () => {
+    const backoffs = new PartnerBackoffs();
+    const inbound = backoffs.of('acme', 'sftp://acme@files.acme.test:22', 1000, 10_000);
+    const archive = backoffs.of('acme', 'sftp://acme@files.acme.test:22', 5000, 60_000);
+    const otherServer = backoffs.of('acme', 'ftp://acme@legacy.acme.test:21', 1000, 10_000);
+    const otherPartner = backoffs.of('globex', 'sftp://acme@files.acme.test:22', 1000, 10_000);
+    assert.equal(inbound, archive);
+    inbound.failed('connection refused', 0);
+    assert.ok(!archive.ready(500), 'the second channel waits for the server too');
+    assert.ok(otherServer.ready(500));
+    assert.ok(otherPartner.ready(500));
+    archive.succeeded();
+    assert.ok(inbound.ready(500), 'one success clears it for both');
   });
 });
