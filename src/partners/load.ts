@@ -6,7 +6,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import ssh2 from 'ssh2';
 import { GatewayError, errorMessage } from '../errors.ts';
-import { parsePasswordHash } from './password-hash.ts';
+// The hosted server owns the hash format; the loader checks a hash the way a login will read it.
+import { parsePasswordHash } from '../transports/hosted-sftp/password.ts';
 import {
   StaticPartnerDirectory,
   identityKey,
@@ -365,11 +366,18 @@ function hostedLogin(
         trimLineBreak: true,
         ...(env ? { env } : {}),
       });
-      if (parsePasswordHash(hash)) login.passwordHash = hash.trim();
-      else
+      try {
+        parsePasswordHash(hash);
+        login.passwordHash = hash.trim();
+      } catch (e) {
         errors.push(
-          located(path, `${raw.passwordHash} is not a scrypt hash ($scrypt$ln=…,r=…,p=…$salt$hash)`),
+          located(
+            path,
+            `${raw.passwordHash} is not a usable scrypt hash ($scrypt$ln=…,r=…,p=…$salt$hash): ` +
+              errorMessage(e).replace(/^password hash: /, ''),
+          ),
         );
+      }
     } catch (e) {
       errors.push(
         located(path, `does not resolve: ${errorMessage(e).replace(/^.*?does not resolve: /, '')}`),

@@ -125,7 +125,7 @@ export type OutboundChannel = FolderOutbound | SftpOutbound | FtpOutbound | Host
 
 /** Login to the hosted SFTP server, with references already resolved. */
 export interface HostedLogin {
-  /** A scrypt hash in PHC form (see password-hash.ts). */
+  /** A scrypt hash in PHC form (see src/transports/hosted-sftp/password.ts). */
   passwordHash?: string;
   /** OpenSSH one-line public keys. */
   publicKeys: string[];

@@ -4,7 +4,7 @@
 //
 // salt and hash in base64 without padding (padding is accepted when read); the hash is 16 to 64 bytes, the
 // salt 8 to 64. Passwords are NFC-normalised first, so the same characters typed on different systems match.
-// This is the form the partner loader checks (src/partners/password-hash.ts writes the same strings); a
+// This module owns the form: the partner loader checks a hash with parsePasswordHash() when it loads; a
 // partner file refers to such a string through a secret reference, and `hashPassword()` makes one. Checking
 // is asynchronous, off the event loop, because a login flood must not stall the gateway; and the parameters
 // are bounded so that a mistyped or hostile string cannot make one login cost gigabytes.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { GatewayError } from '../../../src/errors.ts';
 import { loadPartners } from '../../../src/partners/load.ts';
 import type { Partner } from '../../../src/partners/partner.ts';
-import { hashPassword } from '../../../src/partners/password-hash.ts';
+import { hashPassword } from '../../../src/transports/hosted-sftp/password.ts';
 
 const DATA_DIR = '/srv/dockside/var';
 const HEAD = `id: acme
@@ -252,7 +252,7 @@ describe('partner channels', () => {
 
   describe('hosted login', () => {
     it('resolves the password hash and public keys, from the file or from files it names', async () => {
-      const hash = hashPassword('pw', { logN: 10 });
+      const hash = await hashPassword('pw', { logN: 10, r: 8, p: 1 });
       await writeFile(join(dir, 'acme.hash'), `${hash}\n`);
       await writeFile(
         join(dir, 'keys'),
@@ -268,7 +268,7 @@ describe('partner channels', () => {
 
     it('has no hosted login unless the file gives one, and no keys unless listed', async () => {
       assert.equal((await load('')).hosted, undefined);
-      const env = { ACME_HASH: hashPassword('pw', { logN: 10 }) };
+      const env = { ACME_HASH: await hashPassword('pw', { logN: 10, r: 8, p: 1 }) };
       assert.deepEqual((await load('hosted:\n  passwordHash: env:ACME_HASH\n', env)).hosted, {
         passwordHash: env.ACME_HASH,
         publicKeys: [],
@@ -284,7 +284,7 @@ describe('partner channels', () => {
         'acme.yaml:5:17: hosted.passwordHash does not resolve: the environment variable ACME_HASH is not set',
       ]);
       assert.deepEqual(await problems('hosted:\n  passwordHash: env:ACME_HASH\n', { ACME_HASH: 'plain' }), [
-        'acme.yaml:5:17: hosted.passwordHash env:ACME_HASH is not a scrypt hash ($scrypt$ln=…,r=…,p=…$salt$hash)',
+        'acme.yaml:5:17: hosted.passwordHash env:ACME_HASH is not a usable scrypt hash ($scrypt$ln=…,r=…,p=…$salt$hash): expected $scrypt$ln=N,r=N,p=N$salt$hash (base64 salt and hash), see docs/hosted-sftp.md',
       ]);
     });
 
