@@ -37,44 +37,77 @@ const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, disc
 const validate = ajv.compile(PARTNER_SCHEMA);
 
 export function loadPartners(dir: string, options: LoadPartnersOptions): StaticPartnerDirectory {
+  const { directory, errors } = readPartnerDirectory(dir, options);
+  if (!directory) {
+    throw new GatewayError('config-invalid', `partner files are invalid:\n  ${errors.join('\n  ')}`, false);
+  }
+  return directory;
+}
+
+/** Every partner file of `dir` read and checked together; a directory only when there is no error. */
+export function readPartnerDirectory(
+  dir: string,
+  options: LoadPartnersOptions,
+): { directory?: StaticPartnerDirectory; errors: string[] } {
   let names: string[];
   try {
     names = readdirSync(dir)
       .filter((f) => /\.ya?ml$/.test(f))
       .sort();
   } catch (e) {
-    throw new GatewayError(
-      'config-invalid',
-      `cannot read the partner directory ${dir}: ${(e as Error).message}`,
-      false,
-    );
+    return { errors: [`cannot read the partner directory ${dir}: ${(e as Error).message}`] };
   }
+  const { partners, errors } = checkPartnerFiles(
+    names.map((name) => join(dir, name)),
+    options,
+  );
+  return errors.length > 0 ? { errors } : { directory: new StaticPartnerDirectory(partners), errors };
+}
+
+/**
+ * Checks partner files without starting anything: each file on its own, then the files against each other
+ * (ids and ISA identities unique among them). Messages are `file:line:col: field what is wrong`. Pass every
+ * file of a directory to check it as the gateway would load it.
+ */
+export function validatePartnerFiles(paths: string[], options: LoadPartnersOptions): { errors: string[] } {
+  return { errors: checkPartnerFiles(paths, options).errors };
+}
+
+function checkPartnerFiles(
+  files: string[],
+  options: LoadPartnersOptions,
+): { partners: Partner[]; errors: string[] } {
   const errors: string[] = [];
-  const partners: Partner[] = [];
-  for (const name of names) {
-    const file = join(dir, name);
-    const shown = shownPath(file);
-    const partner = readPartner(file, shown, options, errors);
-    if (partner) partners.push(partner);
+  const read: ReadPartner[] = [];
+  for (const file of files) {
+    const r = readPartner(file, shownPath(file), options, errors);
+    if (r) read.push(r);
   }
   const ids = new Map<string, string>();
-  const identities = new Map<string, string>();
-  for (const p of partners) {
-    const shown = shownPath(p.file);
+  const identities = new Map<string, { at: string; partnerId: string }>();
+  for (const { partner: p, at } of read) {
     const other = ids.get(p.id);
-    if (other) errors.push(`${shown}: id ${p.id} is already used by ${other}`);
-    ids.set(p.id, shown);
-    for (const i of p.identities) {
+    if (other) {
+      errors.push(`${at.id}: id ${p.id} is already used by ${other}; every partner needs an id of its own`);
+    } else ids.set(p.id, at.id);
+    p.identities.forEach((i, n) => {
       const key = identityKey(i.qualifier, i.id);
       const owner = identities.get(key);
-      if (owner) errors.push(`${shown}: ISA identity ${key} is already claimed by ${owner}`);
-      identities.set(key, shown);
-    }
+      if (owner) {
+        errors.push(
+          `${at.identities[n]!}: identities[${n}].id ISA identity ${key} is already claimed by ${owner.at} ` +
+            `(partner ${owner.partnerId}); an ISA identity belongs to one partner only`,
+        );
+      } else identities.set(key, { at: at.identities[n]!, partnerId: p.id });
+    });
   }
-  if (errors.length > 0) {
-    throw new GatewayError('config-invalid', `partner files are invalid:\n  ${errors.join('\n  ')}`, false);
-  }
-  return new StaticPartnerDirectory(partners);
+  return { partners: read.map((r) => r.partner), errors };
+}
+
+/** A partner read from its file, with where its id and identities are written for cross-file messages. */
+interface ReadPartner {
+  partner: Partner;
+  at: { id: string; identities: string[] };
 }
 
 type Path = (string | number)[];
@@ -144,7 +177,7 @@ function readPartner(
   shown: string,
   options: LoadPartnersOptions,
   errors: string[],
-): Partner | undefined {
+): ReadPartner | undefined {
   const lines = new LineCounter();
   let doc: Document;
   try {
@@ -160,6 +193,11 @@ function readPartner(
   if (doc.errors.length > 0) return undefined;
 
   /** `file:line:col: field message`, at the node of the path (or of its key, for a key that is not known). */
+  const positionOf = (path: Path): string => {
+    const node = doc.getIn(path, true);
+    const at = isNode(node) && node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    return `${shown}:${at.line}:${at.col}`;
+  };
   const located = (path: Path, message: string, atKey?: string): string => {
     let node = doc.getIn(path, true);
     const shownPath = [...path];
@@ -258,11 +296,18 @@ function readPartner(
     };
   };
 
-  const channelIds = new Set<string>();
+  const channelIds = new Map<string, number>();
   const inbound: InboundChannel[] = p.channels.inbound.map((c, i) => {
     const path: Path = ['channels', 'inbound', i];
-    if (channelIds.has(c.id)) errors.push(`${shown}: two inbound channels are called ${c.id}`);
-    channelIds.add(c.id);
+    const first = channelIds.get(c.id);
+    if (first !== undefined) {
+      errors.push(
+        located(
+          [...path, 'id'],
+          `${c.id} is already the id of channels.inbound[${first}]; two inbound channels cannot share an id`,
+        ),
+      );
+    } else channelIds.set(c.id, i);
     const polled = {
       id: c.id,
       pollIntervalMs: c.pollIntervalMs,
@@ -335,7 +380,11 @@ function readPartner(
 
   const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
   if (errors.length > before) return undefined;
-  return {
+  const at = {
+    id: positionOf(['id']),
+    identities: p.identities.map((_, i) => positionOf(['identities', i, 'id'])),
+  };
+  const partner: Partner = {
     id: p.id,
     name: p.name,
     status: p.status,
@@ -347,6 +396,7 @@ function readPartner(
     ...(hosted ? { hosted } : {}),
     file,
   };
+  return { partner, at };
 }
 
 /** The hosted login with its references read now: the server checks logins against values, and a reference

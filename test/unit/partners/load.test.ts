@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GatewayError } from '../../../src/errors.ts';
-import { loadPartners } from '../../../src/partners/load.ts';
+import { loadPartners, validatePartnerFiles } from '../../../src/partners/load.ts';
 
 const DEMO_DIR = fileURLToPath(new URL('../../../partners', import.meta.url));
 const DATA_DIR = '/srv/dockside/var';
@@ -232,8 +232,13 @@ describe('loadPartners', () => {
         MINIMAL.replace('id: minimal', 'id: b').replace('id: MINIMAL', 'id: "MINIMAL  "'),
       );
       const message = loadError(dir);
-      assert.match(message, /b\.yaml: ISA identity ZZ\/MINIMAL is already claimed by .*a\.yaml/);
-      assert.ok(message.includes(join(dir, 'a.yaml')) && message.includes(join(dir, 'b.yaml')), message);
+      assert.ok(
+        message.includes(
+          `${join(dir, 'b.yaml')}:5:9: identities[0].id ISA identity ZZ/MINIMAL is already claimed by ` +
+            `${join(dir, 'a.yaml')}:5:9 (partner a); an ISA identity belongs to one partner only`,
+        ),
+        message,
+      );
     });
 
     it('refuses two files with the same partner id, naming both', async () => {
@@ -241,7 +246,10 @@ describe('loadPartners', () => {
       await write('b.yaml', MINIMAL.replace('id: MINIMAL', 'id: OTHER'));
       const message = loadError(dir);
       assert.ok(
-        message.includes(`${join(dir, 'b.yaml')}: id minimal is already used by ${join(dir, 'a.yaml')}`),
+        message.includes(
+          `${join(dir, 'b.yaml')}:1:5: id minimal is already used by ${join(dir, 'a.yaml')}:1:5; ` +
+            'every partner needs an id of its own',
+        ),
         message,
       );
     });
@@ -249,7 +257,10 @@ describe('loadPartners', () => {
     it('refuses two inbound channels with the same id in one file', async () => {
       const channel = '    - kind: folder\n      id: drop\n      path: in\n';
       await write('minimal.yaml', `${MINIMAL}channels:\n  inbound:\n${channel}${channel}`);
-      assert.match(loadError(dir), /minimal\.yaml: two inbound channels are called drop/);
+      assert.match(
+        loadError(dir),
+        /minimal\.yaml:12:11: channels\.inbound\[1\]\.id drop is already the id of channels\.inbound\[0\]; two inbound channels cannot share an id/,
+      );
     });
 
     it('reports the problems of all files together', async () => {
@@ -279,6 +290,27 @@ describe('loadPartners', () => {
         process.chdir(cwd);
       }
       assert.match(message, /^ {2}partners\/bad\.yaml:2:7: name must NOT have fewer than 1 characters$/m);
+    });
+
+    it('validates chosen files without throwing, checking them against each other', async () => {
+      await write('a.yaml', MINIMAL.replace('id: minimal', 'id: a'));
+      await write('b.yaml', MINIMAL.replace('id: minimal', 'id: b'));
+      await write(
+        'c.yaml',
+        `${MINIMAL.replace('id: minimal', 'id: c').replace('id: MINIMAL', 'id: C')}status: live\n`,
+      );
+      const options = { dataDir: DATA_DIR };
+      assert.deepEqual(validatePartnerFiles([join(dir, 'a.yaml')], options), { errors: [] });
+      const { errors } = validatePartnerFiles(
+        ['a.yaml', 'b.yaml', 'c.yaml'].map((f) => join(dir, f)),
+        options,
+      );
+      assert.equal(errors.length, 2, errors.join('\n'));
+      assert.match(errors[0]!, /c\.yaml:6:9: status must be equal to one of the allowed values/);
+      assert.match(
+        errors[1]!,
+        /b\.yaml:5:9: identities\[0\]\.id ISA identity ZZ\/MINIMAL is already claimed by .*a\.yaml:5:9/,
+      );
     });
 
     it('refuses a partner directory that cannot be read', () => {
