@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
 import { GatewayError } from '../errors.ts';
+import { syncDir } from './durable-file.ts';
 
 export interface StoredBlob {
   key: string;
@@ -195,15 +196,6 @@ export class FileBlobStore implements BlobStore {
 function isStream(source: unknown): source is Readable {
   const s = source as Partial<Readable>;
   return typeof s.on === 'function' && typeof s.off === 'function' && typeof s.destroy === 'function';
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fd = openSync(dir, 'r');
-  try {
-    await fsyncFd(fd);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 const fsyncFd = promisify(fsync);

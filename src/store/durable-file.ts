@@ -70,9 +70,9 @@ interface DirSync {
 
 const dirSyncs = new Map<string, DirSync>();
 
-/** Makes the renames done in `dir` so far durable. Files delivered together into one folder share the folder's
+/** Makes the renames done in `dir` so far durable. Files written together into one folder share the folder's
  * fsyncs: a caller waits for the next fsync that starts after its rename, never for one per file. */
-function syncDir(dir: string): Promise<void> {
+export function syncDir(dir: string): Promise<void> {
   const state = dirSyncs.get(dir);
   if (!state) {
     const running = fsyncDirNow(dir).finally(() => advance(dir));
