@@ -2,6 +2,7 @@
 // are checked before any error is raised so the author sees every problem at once.
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import ssh2 from 'ssh2';
@@ -20,8 +21,7 @@ import {
   type Completion,
   type SftpEndpoint,
 } from './partner.ts';
-import { CERT_FINGERPRINT_PATTERN, PARTNER_SCHEMA, SHA256_FINGERPRINT_PATTERN } from './schema.ts';
-import { SECRET_REFERENCE_PATTERN, resolveSecret } from './secrets.ts';
+import { resolveSecret } from './secrets.ts';
 
 export interface LoadPartnersOptions {
   /** Relative channel paths are taken from here (the gateway's data directory); host keys learned on first
@@ -33,6 +33,15 @@ export interface LoadPartnersOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** The JSON Schema of a partner file; the YAML files name it too, so that editors complete and check them. */
+export const PARTNER_SCHEMA_FILE = fileURLToPath(new URL('../../partners/schema.json', import.meta.url));
+
+interface PartnerSchema {
+  $defs: Record<string, { pattern?: string }>;
+}
+
+// Read once: the loader runs at every reload, the schema changes only with the code.
+const PARTNER_SCHEMA = JSON.parse(readFileSync(PARTNER_SCHEMA_FILE, 'utf8')) as PartnerSchema;
 const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, discriminator: true });
 const validate = ajv.compile(PARTNER_SCHEMA);
 
@@ -164,11 +173,11 @@ interface RawPartner {
 
 /** Messages for schema errors that ajv words for machines. */
 const PATTERN_MESSAGES: Record<string, string> = {
-  [SECRET_REFERENCE_PATTERN]:
+  [PARTNER_SCHEMA.$defs.secret!.pattern!]:
     'must be a secret reference (env:NAME or file:/absolute/path); the secret itself does not belong in a partner file',
-  [SHA256_FINGERPRINT_PATTERN]:
+  [PARTNER_SCHEMA.$defs.sha256Fingerprint!.pattern!]:
     'must be an OpenSSH SHA256 fingerprint: SHA256: and 43 base64 characters, as `ssh-keygen -lf` prints it',
-  [CERT_FINGERPRINT_PATTERN]:
+  [PARTNER_SCHEMA.$defs.certFingerprint!.pattern!]:
     'must be a certificate SHA-256 fingerprint, 32 hex bytes separated by colons, as `openssl x509 -noout -fingerprint -sha256` prints it',
 };
 
