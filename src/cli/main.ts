@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GatewayError } from '../errors.ts';
 import { gatewayCommands } from './gateway.ts';
 import { operationsCommands } from './operations.ts';
+import { partnersCommand } from './partners.ts';
 import { x12Command } from './x12.ts';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   program.addCommand(x12Command());
   for (const c of gatewayCommands()) program.addCommand(c);
   for (const c of operationsCommands()) program.addCommand(c);
+  program.addCommand(partnersCommand());
   // `dockside` alone: what it can do, not an error.
   program.action(() => program.outputHelp());
   for (const c of program.commands) c.exitOverride();

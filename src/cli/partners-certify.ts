@@ -1,0 +1,323 @@
+// `dockside partners certify ID SAMPLE...`: what the gateway would do with each sample file from this
+// partner — parse, validate, the partner's own checks, the acknowledgments its policy calls for — without
+// a database, a queue or a channel. Control numbers start at 1 for each file and the time is fixed (--now),
+// so the same sample always gives the same report: the team keeps the reports as the partner's acceptance
+// tests (--write-expected once, --expect from then on).
+import { Command } from 'commander';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { loadGatewayConfig } from '../config/gateway.ts';
+import { GatewayError, errorMessage } from '../errors.ts';
+import { createX12Services } from '../main.ts';
+import { identityKey, type Partner, type PartnerDirectory } from '../partners/partner.ts';
+import { planReceipt, refused, isDuplicate } from '../pipeline/receipt-plan.ts';
+import {
+  buildForInterchange,
+  type AckInterchange,
+  type AckPolicy,
+  type ControlNumbers,
+} from '../x12/acks/build.ts';
+import { analyze, type AnalysisResult, type InterchangeResult } from '../x12/analyzer.ts';
+import { issue, type Issue } from '../x12/issues.ts';
+import type { SpecResolver } from '../x12/spec/registry.ts';
+import { formatBuilt } from '../x12/writer.ts';
+import { partnerOf, registryOf } from './partners-registry.ts';
+
+/** The time written into acks unless --now says otherwise: fixed, so that reports can be compared. */
+export const DEFAULT_CERTIFY_TIME = '2026-01-01T00:00:00Z';
+
+export function certifyCommand(): Command {
+  return new Command('certify')
+    .description(
+      "run sample files through parsing, validation, the partner's checks and acknowledgments, without " +
+        'touching the database or any channel, and print what would happen',
+    )
+    .argument('<id>', 'partner id')
+    .argument('<samples...>', 'X12 sample files from the partner')
+    .option('--expect <dir>', 'compare each report with <dir>/<sample>.expected.txt; exit 1 on a difference')
+    .option('--write-expected <dir>', 'write each report to <dir>/<sample>.expected.txt')
+    .option('--now <time>', 'the time written into the acks (ISO 8601)', DEFAULT_CERTIFY_TIME)
+    .action(
+      async (
+        id: string,
+        samples: string[],
+        opts: { expect?: string; writeExpected?: string; now: string },
+      ) => {
+        const now = new Date(opts.now);
+        if (Number.isNaN(now.getTime())) {
+          throw new GatewayError(
+            'usage',
+            `--now ${opts.now} is not a time (use ISO 8601, e.g. ${DEFAULT_CERTIFY_TIME})`,
+            false,
+          );
+        }
+        if (opts.expect !== undefined && opts.writeExpected !== undefined) {
+          throw new GatewayError('usage', '--expect and --write-expected do not go together', false);
+        }
+        const config = loadGatewayConfig();
+        const registry = registryOf(config);
+        const partner = partnerOf(registry, id);
+        const services = createX12Services({ specsDir: config.specsDir });
+        if (services.specs.errors.length > 0) {
+          throw new GatewayError(
+            'config-invalid',
+            `the transaction-set specs have problems:\n  ${services.specs.errors.join('\n  ')}`,
+            false,
+          );
+        }
+        const names = new Set<string>();
+        for (const s of samples) {
+          // Expected files are named after the sample: two samples of one name would share one.
+          if (names.has(basename(s)) && (opts.expect ?? opts.writeExpected) !== undefined) {
+            throw new GatewayError('usage', `two samples are called ${basename(s)}; rename one`, false);
+          }
+          names.add(basename(s));
+        }
+        process.stdout.write(
+          `certifying ${samples.length} sample(s) for partner ${partner.id} (${partner.status}); ` +
+            `acks dated ${now.toISOString()}, control numbers from 1 per file; nothing is recorded or sent\n\n`,
+        );
+        let differences = 0;
+        for (const sample of samples) {
+          let bytes: Buffer;
+          try {
+            bytes = await readFile(sample);
+          } catch (e) {
+            throw new GatewayError('input-unreadable', `${sample}: cannot read (${errorMessage(e)})`, false);
+          }
+          const report = await certifySample(basename(sample), bytes, partner, registry, {
+            specs: services.specs.registry,
+            now,
+          });
+          process.stdout.write(report);
+          if (opts.writeExpected !== undefined) {
+            await mkdir(opts.writeExpected, { recursive: true });
+            const file = expectedFile(opts.writeExpected, sample);
+            await writeFile(file, report);
+            process.stdout.write(`  wrote ${file}\n`);
+          } else if (opts.expect !== undefined) {
+            const file = expectedFile(opts.expect, sample);
+            let expected: string;
+            try {
+              expected = await readFile(file, 'utf8');
+            } catch {
+              differences++;
+              process.stdout.write(`  DIFFERENT: there is no ${file} (write it with --write-expected)\n`);
+              continue;
+            }
+            if (expected === report) process.stdout.write(`  as expected (${file})\n`);
+            else {
+              differences++;
+              process.stdout.write(`  DIFFERENT from ${file} (- expected, + now):\n`);
+              for (const l of lineDiff(expected, report)) process.stdout.write(`    ${l}\n`);
+            }
+          }
+          process.stdout.write('\n');
+        }
+        if (opts.expect !== undefined) {
+          process.stdout.write(
+            differences === 0
+              ? `all ${samples.length} sample(s) as expected\n`
+              : `${differences} of ${samples.length} sample(s) differ from what is expected\n`,
+          );
+          if (differences > 0) process.exitCode = 1;
+        }
+      },
+    );
+}
+
+export function expectedFile(dir: string, sample: string): string {
+  return join(dir, `${basename(sample)}.expected.txt`);
+}
+
+export interface CertifyOptions {
+  specs: SpecResolver;
+  now: Date;
+}
+
+/** The report for one sample: the file's outcome, its interchanges, groups and sets with their issues, and
+ * the acks that would be sent, segment by segment. */
+export async function certifySample(
+  name: string,
+  bytes: Buffer,
+  partner: Partner,
+  registry: PartnerDirectory,
+  options: CertifyOptions,
+): Promise<string> {
+  const analysis = await analyze([bytes], { specs: options.specs });
+  checkSenders(analysis, partner, registry);
+  markRepeats(analysis, partner);
+  const acks = buildAcks(analysis, partner, options.now);
+  const plan = planReceipt(analysis, partner.id, acks);
+  const lines: string[] = [];
+  const emit = (depth: number, text: string) => lines.push(`${'  '.repeat(depth)}${text}`);
+  emit(0, `${name}: ${analysis.interchanges.length === 0 ? 'rejected (no interchange)' : plan.outcome}`);
+  for (const i of analysis.fileIssues) emit(1, formatIssue(i));
+  plan.interchanges.forEach((ic, n) => {
+    const result = analysis.interchanges[n]!;
+    emit(
+      1,
+      `interchange ${ic.controlNumber} from ${ic.senderQualifier}/${ic.senderId} to ` +
+        `${ic.receiverQualifier}/${ic.receiverId} (${ic.version}), line ${ic.startLine}: ${ic.status}`,
+    );
+    for (const i of result.issues) emit(2, formatIssue(i));
+    ic.groups.forEach((g, gn) => {
+      const group = result.groups[gn]!;
+      emit(
+        2,
+        `group ${g.functionalId} ${g.controlNumber} (${g.version}), ${g.setCount} set(s)` +
+          (g.ackCode ? `: ack ${g.ackCode}` : ''),
+      );
+      for (const i of group.issues) emit(3, formatIssue(i));
+      g.sets.forEach((s, sn) => {
+        const set = group.sets[sn]!;
+        emit(
+          3,
+          `set ${s.setId} ${s.controlNumber}, line ${s.startLine}, ${s.segmentCount} segments: ${s.status}` +
+            (s.spec ? ` (checked against ${s.spec})` : ''),
+        );
+        for (const i of set.issues) emit(4, formatIssue(i));
+        if (set.droppedIssues > 0) emit(4, `… and ${set.droppedIssues} more issue(s) not kept`);
+      });
+    });
+  });
+  if (plan.acks.length === 0) emit(1, 'no acknowledgment would be sent');
+  for (const { ack } of plan.acks) {
+    emit(1, `ack ${ackKinds(ack)} ${ack.controlNumber} for interchange ${ack.inboundControlNumber}:`);
+    for (const s of ack.segments) emit(2, `${formatBuilt(s, ack.delimiters)}${ack.delimiters.segment}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function ackKinds(ack: AckInterchange): string {
+  return [ack.ta1 ? 'TA1' : '', ...new Set(ack.functional.map((f) => f.type))].filter(Boolean).join('+');
+}
+
+/** `error code line L segment S (TAG) element E: message`: everything the acks and the UI locate it by. */
+export function formatIssue(i: Issue): string {
+  const l = i.location;
+  const where = [`line ${l.line}`];
+  if (l.segment > 0) where.push(`segment ${l.segment}${l.tag ? ` (${l.tag})` : ''}`);
+  if (l.element !== undefined) {
+    where.push(`element ${l.element}${l.component !== undefined ? `-${l.component}` : ''}`);
+  }
+  return `${i.severity} ${i.code} ${where.join(' ')}: ${i.message}`;
+}
+
+// The two checks below are the pipeline's own (src/pipeline/process-receipt.ts), repeated here because it
+// keeps them inside its transaction code; the messages are the same, so a certified report says what the
+// running gateway says.
+
+/** An interchange whose ISA sender is not one of the partner's identities is refused. */
+function checkSenders(analysis: AnalysisResult, partner: Partner, directory: PartnerDirectory): void {
+  for (const ic of analysis.interchanges) {
+    const { senderQualifier: q, senderId: id } = ic.header;
+    if (partner.identities.some((i) => i.qualifier === q.trim() && i.id === id.trim())) continue;
+    const owner = directory.byIdentity(q, id);
+    const claimed = partner.identities.map((i) => `${i.qualifier}/${i.id}`).join(', ');
+    ic.issues.push(
+      issue(
+        'sender-not-partner',
+        `ISA06 sender ${q.trim()}/${id.trim()} is not an identity of partner ${partner.id} (${claimed}), ` +
+          `whose channel delivered the file` +
+          (owner ? `; it belongs to partner ${owner.id}` : '; no partner claims it'),
+        { ...ic.location, element: 6 },
+        { data: id.trim() },
+      ),
+    );
+  }
+}
+
+/** An interchange repeated within the same file is a duplicate. Repeats of earlier files need the
+ * database, which certification does not touch. */
+function markRepeats(analysis: AnalysisResult, partner: Partner): void {
+  if (partner.duplicateWindowHours === 0) return;
+  const seen = new Map<string, InterchangeResult>();
+  for (const ic of analysis.interchanges) {
+    if (refused(ic)) continue;
+    const h = ic.header;
+    const key = [
+      identityKey(h.senderQualifier, h.senderId),
+      identityKey(h.receiverQualifier, h.receiverId),
+      h.controlNumber,
+    ].join('/');
+    const first = seen.get(key);
+    if (!first) {
+      seen.set(key, ic);
+      continue;
+    }
+    ic.issues.push(
+      issue(
+        'duplicate-interchange',
+        `interchange ${h.controlNumber} from ${h.senderQualifier.trim()}/${h.senderId.trim()} to ` +
+          `${h.receiverQualifier.trim()}/${h.receiverId.trim()} was already received in this file, at line ` +
+          `${first.location.line}; it is not processed again`,
+        { ...ic.location, element: 13 },
+        { data: h.controlNumber },
+      ),
+    );
+  }
+}
+
+/** The acks per the partner's policy; refused and duplicate interchanges get only the envelope answer. */
+function buildAcks(
+  analysis: AnalysisResult,
+  partner: Partner,
+  now: Date,
+): Map<InterchangeResult, AckInterchange> {
+  const counters = { interchange: 0, group: 0, set: 0 };
+  const controlNumbers: ControlNumbers = { next: (kind) => ++counters[kind] };
+  const acks = new Map<InterchangeResult, AckInterchange>();
+  for (const ic of analysis.interchanges) {
+    const policy: AckPolicy =
+      refused(ic) || isDuplicate(ic)
+        ? { ta1: partner.acknowledgments.ta1 === 'never' ? 'never' : 'errors', functional: 'none' }
+        : partner.acknowledgments;
+    const ack = buildForInterchange(ic, { ...policy, controlNumbers, now });
+    if (ack) acks.set(ic, ack);
+  }
+  return acks;
+}
+
+/** The lines of a and b with what differs marked: `- ` only in a, `+ ` only in b, two spaces for a line
+ * around a change. Reports are small, so the longest common subsequence is computed outright. */
+export function lineDiff(a: string, b: string, context = 2): string[] {
+  const x = a.split('\n');
+  const y = b.split('\n');
+  if (x.length * y.length > 4_000_000) {
+    const at = x.findIndex((l, i) => l !== y[i]);
+    return [`first difference at line ${at + 1}:`, `- ${x[at] ?? ''}`, `+ ${y[at] ?? ''}`];
+  }
+  const lcs: number[][] = Array.from({ length: x.length + 1 }, () => new Array<number>(y.length + 1).fill(0));
+  for (let i = x.length - 1; i >= 0; i--) {
+    for (let j = y.length - 1; j >= 0; j--) {
+      lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+    }
+  }
+  const all: { mark: ' ' | '-' | '+'; text: string }[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < x.length || j < y.length) {
+    if (i < x.length && j < y.length && x[i] === y[j]) {
+      all.push({ mark: ' ', text: x[i]! });
+      i++;
+      j++;
+    } else if (i < x.length && (j === y.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) {
+      all.push({ mark: '-', text: x[i++]! });
+    } else {
+      all.push({ mark: '+', text: y[j++]! });
+    }
+  }
+  const near = (k: number) =>
+    all.slice(Math.max(0, k - context), k + context + 1).some((l) => l.mark !== ' ');
+  const out: string[] = [];
+  let skipped = false;
+  all.forEach((l, k) => {
+    if (l.mark !== ' ' || near(k)) {
+      if (skipped && out.length > 0) out.push('…');
+      skipped = false;
+      out.push(`${l.mark} ${l.text}`);
+    } else skipped = true;
+  });
+  return out;
+}

@@ -1,0 +1,175 @@
+// Starter partner files for `dockside partners new`. Each is a complete, commented file that the loader
+// accepts as written: the only thing left to do before a first connection is to set the environment
+// variables its secret references name (listed in `secrets`), and to fill in the partner's real addresses.
+// They live in code rather than as files so that the id can be put into paths, variable names and the
+// identity without a template language.
+
+export const TEMPLATE_NAMES = ['sftp-x12', 'hosted-sftp', 'folder-csv', 'ftp-x12'] as const;
+export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+export interface StarterFile {
+  text: string;
+  /** Environment variables the file's `env:` references name, with what each must hold. */
+  secrets: { name: string; holds: string }[];
+}
+
+/** `acme-widget` -> `ACME_WIDGET`, for environment variable names. */
+function envPrefix(id: string): string {
+  return id.toUpperCase().replace(/-/g, '_');
+}
+
+/** A guess at the partner's ISA06 to start from; the partner's real one replaces it. */
+function isaGuess(id: string): string {
+  return id.toUpperCase().replace(/-/g, '').slice(0, 15) || 'PARTNER';
+}
+
+function header(id: string, what: string): string {
+  return [
+    '# yaml-language-server: $schema=./schema.json',
+    `# Partner ${id}: ${what}`,
+    '# Written by `dockside partners new`. Next: `dockside partners validate`, then `dockside partners test ' +
+      `${id}\`,`,
+    `# then \`dockside partners certify ${id} SAMPLE.edi\`; set status: active once the partner is certified.`,
+    `id: ${id}`,
+    `name: ${id} # the partner's name as people know it`,
+    '# testing: files are taken and acknowledged, the partner is not live yet; active; suspended.',
+    'status: testing',
+    '# The ISA05/ISA06 (qualifier and id) the partner sends as interchange sender. A file whose ISA sender',
+    '# is not one of these is refused, whichever channel brought it. Ask the partner for its real values.',
+    'identities:',
+    '  - qualifier: ZZ',
+    `    id: ${isaGuess(id)}`,
+  ].join('\n');
+}
+
+const ACKS = [
+  'acknowledgments:',
+  '  functional: auto # 997 for 004010 groups, 999 for 005010; or 997, 999, none',
+  '  ta1: requested-or-errors # always, requested (ISA14 = 1), errors, requested-or-errors, never',
+  '# An interchange repeating the sender, receiver and ISA13 of one received within this many hours is a',
+  '# duplicate: recorded, answered with a TA1 on errors, not processed again.',
+  'duplicateWindowHours: 720',
+].join('\n');
+
+const HOST_KEY = [
+  '      hostKey:',
+  "        # The server's SHA256 host key fingerprint(s). `dockside partners test` prints the key the server",
+  '        # shows; check it with the partner by another way than the network, then pin it here.',
+  '        fingerprints: []',
+  '        trustOnFirstUse: false',
+].join('\n');
+
+export function starterFile(id: string, template: TemplateName): StarterFile {
+  const env = envPrefix(id);
+  switch (template) {
+    case 'sftp-x12': {
+      const password = `${env}_SFTP_PASSWORD`;
+      return {
+        secrets: [{ name: password, holds: `the password of the login on the partner's SFTP server` }],
+        text: [
+          header(id, 'X12 fetched from its SFTP server; acknowledgments put back on the same server.'),
+          ACKS,
+          'channels:',
+          '  inbound:',
+          '    - kind: sftp',
+          `      id: pull # receipts name this channel ${id}/pull`,
+          `      host: sftp.${id}.example # the partner's server`,
+          '      port: 22',
+          '      user: dockside',
+          '      # A secret is a reference, never the value: env:NAME or file:/path (a mounted secret).',
+          `      password: env:${password}`,
+          '      # privateKey: file:/run/secrets/key   (instead of or as well as the password)',
+          HOST_KEY,
+          '      directories: [/outbound] # where the partner leaves files for us',
+          "      patterns: ['*.edi', '*.x12', '*.txt']",
+          '      pollIntervalMs: 30000',
+          '      completion: { kind: delete } # once stored; or { kind: move, to: archive }, or leave',
+          '  outbound:',
+          '    kind: sftp',
+          '    channel: pull # the same server and login as the inbound channel',
+          '    directory: /inbound # where the partner picks up our acknowledgments',
+          '',
+        ].join('\n'),
+      };
+    }
+    case 'ftp-x12': {
+      const password = `${env}_FTP_PASSWORD`;
+      return {
+        secrets: [{ name: password, holds: `the password of the login on the partner's FTP server` }],
+        text: [
+          header(id, 'X12 fetched from its FTP/FTPS server; acknowledgments put back on the same server.'),
+          ACKS,
+          'channels:',
+          '  inbound:',
+          '    - kind: ftp',
+          `      id: pull # receipts name this channel ${id}/pull`,
+          `      host: ftp.${id}.example # the partner's server`,
+          '      user: dockside',
+          '      # A secret is a reference, never the value: env:NAME or file:/path (a mounted secret).',
+          `      password: env:${password}`,
+          '      tls:',
+          '        # explicit (AUTH TLS on port 21), implicit (port 990), or none: plain FTP, the password',
+          '        # crosses the network readable; only where the partner offers nothing else.',
+          '        mode: explicit',
+          "        # fingerprint: 'AB:CD:…' the certificate's SHA-256, to pin instead of trusting a CA",
+          '      directories: [/out] # where the partner leaves files for us',
+          "      patterns: ['*.edi', '*.x12', '*.txt']",
+          '      pollIntervalMs: 60000',
+          '      completion: { kind: move, to: archive }',
+          '  outbound:',
+          '    kind: ftp',
+          '    channel: pull # the same server and login as the inbound channel',
+          '    directory: /in # where the partner picks up our acknowledgments',
+          '',
+        ].join('\n'),
+      };
+    }
+    case 'hosted-sftp': {
+      const hash = `${env}_HOSTED_PASSWORD_HASH`;
+      return {
+        secrets: [
+          {
+            name: hash,
+            holds:
+              "the scrypt hash of the partner's password on Dockside's SFTP server ($scrypt$ln=…; see docs/hosted-sftp.md)",
+          },
+        ],
+        text: [
+          header(id, "pushes X12 to Dockside's own SFTP server and fetches acknowledgments from it."),
+          ACKS,
+          '# The partner logs in to the hosted SFTP server (DOCKSIDE_SFTP_PORT) as ' +
+            `${id}, puts files into /inbound and`,
+          '# takes acknowledgments from /outbound.',
+          'hosted:',
+          `  passwordHash: env:${hash} # a reference to the hash; the password itself is never stored`,
+          '  publicKeys: [] # OpenSSH public keys (ssh-ed25519 AAAA… comment), or file:/path of such lines',
+          'channels:',
+          '  outbound:',
+          '    kind: hosted',
+          '',
+        ].join('\n'),
+      };
+    }
+    case 'folder-csv':
+      return {
+        secrets: [],
+        text: [
+          header(id, 'a legacy partner that drops files into a local folder (a share).'),
+          '# The CSV mapping (delimiter, columns, which column fills which document field) comes with the CSV',
+          '# bridge; until then the files taken from the folder are read as X12.',
+          ACKS,
+          'channels:',
+          '  inbound:',
+          '    - kind: folder',
+          `      id: drop # receipts name this channel ${id}/drop`,
+          `      path: drop/${id}/inbound # relative paths are under DOCKSIDE_DATA_DIR`,
+          '      pollIntervalMs: 5000',
+          '      completion: { kind: move, to: processed }',
+          '  outbound:',
+          '    kind: folder',
+          `    path: drop/${id}/outbound`,
+          '',
+        ].join('\n'),
+      };
+  }
+}

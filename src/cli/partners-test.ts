@@ -1,0 +1,408 @@
+// `dockside partners test ID`: reaches every channel of a partner the way the gateway will, one line per
+// check. An SSH host key is looked at before anything else is sent, and judged by the partner file without
+// learning it: a test must not make the gateway trust a key nobody checked. Folders and servers get a probe
+// file written and removed where acknowledgments will go.
+import { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, posix } from 'node:path';
+import ssh2 from 'ssh2';
+import { hostKeysDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
+import { errorMessage } from '../errors.ts';
+import { silentLogger } from '../log.ts';
+import type {
+  FolderInbound,
+  FtpEndpoint,
+  HostKeyPolicy,
+  Partner,
+  SftpEndpoint,
+} from '../partners/partner.ts';
+import { connectFtp, ftpLabel } from '../transports/ftp.ts';
+import { keyTypeOf, sha256Fingerprint } from '../transports/host-keys.ts';
+import { globToRegExp, matchesAny } from '../transports/read-lock.ts';
+import type { RemoteFs } from '../transports/remote-fs.ts';
+import { connectSftp, sftpLabel } from '../transports/sftp.ts';
+import { partnerOf, registryOf } from './partners-registry.ts';
+
+export interface CheckLine {
+  ok: boolean | 'skipped';
+  what: string;
+  detail: string;
+}
+
+export function testCommand(): Command {
+  return new Command('test')
+    .description(
+      "connect to each of a partner's channels: host key, login, listing, and a probe file written and " +
+        'removed where acknowledgments go (exit 1 if any check fails)',
+    )
+    .argument('<id>', 'partner id')
+    .option('--timeout <seconds>', 'how long a connection may take', (v) => Number(v), 20)
+    .action(async (id: string, opts: { timeout: number }) => {
+      const config = loadGatewayConfig();
+      const partner = partnerOf(registryOf(config), id);
+      const timeoutMs = Number.isFinite(opts.timeout) && opts.timeout > 0 ? opts.timeout * 1000 : 20_000;
+      let failed = 0;
+      const report = (line: CheckLine) => {
+        if (line.ok === false) failed++;
+        const mark = line.ok === true ? 'ok     ' : line.ok === false ? 'FAILED ' : 'skipped';
+        process.stdout.write(`${mark} ${line.what}: ${line.detail}\n`);
+      };
+      await testPartner(config, partner, { timeoutMs, report });
+      process.stdout.write(
+        failed === 0
+          ? `partner ${partner.id}: every check passed\n`
+          : `partner ${partner.id}: ${failed} check(s) failed\n`,
+      );
+      if (failed > 0) process.exitCode = 1;
+    });
+}
+
+export interface TestOptions {
+  timeoutMs: number;
+  report: (line: CheckLine) => void;
+}
+
+export async function testPartner(
+  config: GatewayConfig,
+  partner: Partner,
+  options: TestOptions,
+): Promise<void> {
+  const { report } = options;
+  if (partner.inbound.length === 0 && !partner.hosted) {
+    report({ ok: false, what: 'inbound', detail: 'the partner has no inbound channel and no hosted login' });
+  }
+  for (const c of partner.inbound) {
+    const what = `inbound ${c.id}`;
+    switch (c.kind) {
+      case 'folder':
+        await checkInboundFolder(what, c, report);
+        break;
+      case 'sftp':
+      case 'ftp': {
+        const patterns = c.patterns.map(globToRegExp);
+        await withRemote(what, c.kind, c, partner.id, options, async (fs) => {
+          for (const dir of c.directories) {
+            try {
+              const entries = await fs.list(dir);
+              const files = entries.filter((e) => e.isFile);
+              const taken = files.filter((e) => matchesAny(e.name, patterns)).length;
+              report({
+                ok: true,
+                what,
+                detail: `listed ${dir}: ${files.length} file(s), ${taken} matching ${c.patterns.join(' ')}`,
+              });
+            } catch (e) {
+              report({ ok: false, what, detail: `cannot list ${dir}: ${errorMessage(e)}` });
+            }
+          }
+        });
+        break;
+      }
+    }
+  }
+  if (partner.hosted) {
+    const h = partner.hosted;
+    const ways = [
+      ...(h.passwordHash !== undefined ? ['a password'] : []),
+      ...(h.publicKeys.length > 0 ? [`${h.publicKeys.length} public key(s)`] : []),
+    ];
+    report(
+      ways.length > 0
+        ? { ok: true, what: 'hosted login', detail: `${partner.id} may log in with ${ways.join(' or ')}` }
+        : {
+            ok: false,
+            what: 'hosted login',
+            detail: 'no password hash and no public key: the partner cannot log in to the hosted SFTP server',
+          },
+    );
+    report(await hostedServerKey(config));
+  }
+  const o = partner.outbound;
+  if (!o) {
+    report({
+      ok: 'skipped',
+      what: 'outbound',
+      detail: 'no outbound channel: acknowledgments are recorded, not sent',
+    });
+    return;
+  }
+  switch (o.kind) {
+    case 'folder':
+      await probeLocalFolder('outbound', o.path, report);
+      break;
+    case 'hosted':
+      await probeLocalFolder('outbound', join(o.root, partner.id, 'outbound'), report);
+      break;
+    case 'sftp':
+    case 'ftp':
+      await withRemote('outbound', o.kind, o, partner.id, options, async (fs) => {
+        const probe = posix.join(o.directory, `.dockside-probe-${randomBytes(6).toString('hex')}.part`);
+        try {
+          // A delivery makes the folder when it is missing; so does the probe, to find out whether it can.
+          await fs.mkdir(o.directory);
+          await fs.upload(Buffer.from('dockside partners test\n'), probe);
+          await fs.delete(probe);
+          report({ ok: true, what: 'outbound', detail: `wrote and removed ${probe}` });
+        } catch (e) {
+          if (fs.connected) await fs.delete(probe).catch(() => undefined);
+          report({
+            ok: false,
+            what: 'outbound',
+            detail: `cannot write into ${o.directory}: ${errorMessage(e)}`,
+          });
+        }
+      });
+      break;
+  }
+}
+
+/** Connects (host key first, for SFTP), reports the login, runs the checks, closes. */
+async function withRemote(
+  what: string,
+  kind: 'sftp' | 'ftp',
+  endpoint: SftpEndpoint | FtpEndpoint,
+  partnerId: string,
+  options: TestOptions,
+  checks: (fs: RemoteFs) => Promise<void>,
+): Promise<void> {
+  const { report } = options;
+  const owner = `partner ${partnerId}, ${what}`;
+  let fs: RemoteFs;
+  if (kind === 'sftp') {
+    const sftp = endpoint as SftpEndpoint;
+    const label = sftpLabel(sftp);
+    const seen = await hostKeyOf(sftp.host, sftp.port, options.timeoutMs).catch((e: unknown) => e as Error);
+    if (seen instanceof Error) {
+      report({ ok: false, what, detail: `${label}: cannot connect: ${errorMessage(seen)}` });
+      return;
+    }
+    const verdict = await judgeHostKey(sftp.hostKey, seen);
+    report({ ok: verdict.trusted || verdict.onFirstUse, what, detail: `${label} host key ${verdict.text}` });
+    if (!verdict.trusted && !verdict.onFirstUse) {
+      report({
+        ok: 'skipped',
+        what,
+        detail: 'login and listing: the host key is not trusted, so nothing is sent',
+      });
+      return;
+    }
+    try {
+      // Pinned to the key just judged, so that the test never writes a learned key.
+      fs = await connectSftp(
+        {
+          ...sftp,
+          hostKey: { ...sftp.hostKey, fingerprints: [sha256Fingerprint(seen)], trustOnFirstUse: false },
+        },
+        { owner, log: silentLogger(), readyTimeoutMs: options.timeoutMs },
+      );
+    } catch (e) {
+      report({ ok: false, what, detail: errorMessage(e) });
+      return;
+    }
+    report({ ok: true, what, detail: `logged in as ${sftp.user}` });
+  } else {
+    const ftp = endpoint as FtpEndpoint;
+    try {
+      fs = await connectFtp(ftp, { owner, timeoutMs: options.timeoutMs });
+    } catch (e) {
+      report({ ok: false, what, detail: errorMessage(e) });
+      return;
+    }
+    report({
+      ok: true,
+      what,
+      detail:
+        `${ftpLabel(ftp)}: logged in as ${ftp.user}` +
+        (ftp.tls.mode === 'none'
+          ? ' over plain FTP (the password crossed the network readable)'
+          : `, TLS ${ftp.tls.mode}, certificate ${ftp.tls.fingerprint ? 'matches the pinned fingerprint' : 'trusted'}`),
+    });
+  }
+  try {
+    await checks(fs);
+  } finally {
+    await fs.close();
+  }
+}
+
+/** The host key an SSH server shows, read in a handshake that goes no further. */
+function hostKeyOf(host: string, port: number, timeoutMs: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let key: Buffer | undefined;
+    client.on('error', (e) => (key ? resolve(key) : reject(e)));
+    client.on('close', () => (key ? resolve(key) : reject(new Error('the server closed the connection'))));
+    client.connect({
+      host,
+      port,
+      username: 'dockside-host-key-probe',
+      readyTimeout: timeoutMs,
+      hostVerifier: (k: Buffer) => {
+        key = k;
+        resolve(k);
+        client.end();
+        return false;
+      },
+    });
+  });
+}
+
+interface HostKeyVerdict {
+  trusted: boolean;
+  onFirstUse: boolean;
+  text: string;
+}
+
+async function judgeHostKey(policy: HostKeyPolicy, key: Buffer): Promise<HostKeyVerdict> {
+  const fp = sha256Fingerprint(key);
+  const shown = `${keyTypeOf(key)} ${fp}`;
+  if (policy.fingerprints.length > 0) {
+    return policy.fingerprints.includes(fp)
+      ? { trusted: true, onFirstUse: false, text: `${shown} (pinned)` }
+      : {
+          trusted: false,
+          onFirstUse: false,
+          text: `${shown} is not the pinned ${policy.fingerprints.join(' or ')}: connections are refused`,
+        };
+  }
+  const learned = await readFile(policy.learnedFile, 'utf8').then(
+    (t) => {
+      try {
+        const value = (JSON.parse(t) as { fingerprint?: unknown }).fingerprint;
+        return typeof value === 'string' ? value : '(unreadable)';
+      } catch {
+        return '(unreadable)';
+      }
+    },
+    () => undefined,
+  );
+  if (learned !== undefined) {
+    return learned === fp
+      ? { trusted: true, onFirstUse: false, text: `${shown} (trusted on first use, ${policy.learnedFile})` }
+      : {
+          trusted: false,
+          onFirstUse: false,
+          text: `${shown} differs from ${learned} trusted on first use (${policy.learnedFile}): connections are refused`,
+        };
+  }
+  if (policy.trustOnFirstUse) {
+    return {
+      trusted: false,
+      onFirstUse: true,
+      text: `${shown}: not pinned; the gateway will trust it at its first connection. Check it with the partner and pin it: hostKey.fingerprints: ['${fp}']`,
+    };
+  }
+  return {
+    trusted: false,
+    onFirstUse: false,
+    text: `${shown} is not pinned and trustOnFirstUse is off: connections are refused. Check it with the partner, then pin it: hostKey.fingerprints: ['${fp}']`,
+  };
+}
+
+async function checkInboundFolder(
+  what: string,
+  c: FolderInbound,
+  report: (l: CheckLine) => void,
+): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(c.path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+      report({ ok: false, what, detail: `cannot list ${c.path}: ${errorMessage(e)}` });
+      return;
+    }
+    const parent = await writableAncestor(dirname(c.path));
+    report(
+      parent.ok
+        ? {
+            ok: true,
+            what,
+            detail: `${c.path} does not exist yet; the gateway makes it when the channel starts`,
+          }
+        : { ok: false, what, detail: `${c.path} does not exist and cannot be made: ${parent.why}` },
+    );
+    return;
+  }
+  const patterns = c.patterns.map(globToRegExp);
+  const taken = names.filter((n) => matchesAny(n, patterns)).length;
+  report({
+    ok: true,
+    what,
+    detail: `listed ${c.path}: ${names.length} entries, ${taken} matching ${c.patterns.join(' ')}`,
+  });
+  // Taken files are moved or deleted, which needs the folder writable.
+  if (c.completion.kind !== 'leave') {
+    try {
+      await access(c.path, constants.W_OK);
+      report({
+        ok: true,
+        what,
+        detail: `${c.path} is writable (files are ${c.completion.kind}d once stored)`,
+      });
+    } catch (e) {
+      report({
+        ok: false,
+        what,
+        detail: `${c.path} is not writable, files cannot be ${c.completion.kind}d: ${errorMessage(e)}`,
+      });
+    }
+  }
+}
+
+async function probeLocalFolder(what: string, path: string, report: (l: CheckLine) => void): Promise<void> {
+  const probe = join(path, `.dockside-probe-${randomBytes(6).toString('hex')}.part`);
+  try {
+    // Deliveries make the folder when it is missing; so does the probe.
+    await mkdir(path, { recursive: true });
+    await writeFile(probe, 'dockside partners test\n', { flag: 'wx' });
+    await rm(probe);
+    report({ ok: true, what, detail: `wrote and removed ${probe}` });
+  } catch (e) {
+    await rm(probe, { force: true }).catch(() => undefined);
+    report({ ok: false, what, detail: `cannot write into ${path}: ${errorMessage(e)}` });
+  }
+}
+
+async function writableAncestor(dir: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      await access(d, constants.F_OK);
+    } catch {
+      if (dirname(d) === d) return { ok: false, why: 'no folder above it exists' };
+      continue;
+    }
+    try {
+      await access(d, constants.W_OK);
+      return { ok: true };
+    } catch {
+      return { ok: false, why: `${d} is not writable` };
+    }
+  }
+}
+
+/** The hosted server's own key, which the partner pins; read if it exists (the server makes it at start). */
+async function hostedServerKey(config: GatewayConfig): Promise<CheckLine> {
+  const what = 'hosted server';
+  const file = join(hostKeysDir(config), 'ssh_host_ed25519_key');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return {
+      ok: true,
+      what,
+      detail: `no host key yet (${file}); the gateway makes it at its first start: run this again then, for the fingerprint to give the partner`,
+    };
+  }
+  const key = ssh2.utils.parseKey(text);
+  if (key instanceof Error) return { ok: false, what, detail: `${file} is not a usable key: ${key.message}` };
+  const blob = key.getPublicSSH();
+  return {
+    ok: true,
+    what,
+    detail: `host key ${keyTypeOf(blob)} ${sha256Fingerprint(blob)}: give the partner this fingerprint to pin`,
+  };
+}

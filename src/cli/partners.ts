@@ -1,0 +1,406 @@
+// `dockside partners list|show|validate|new|test|certify`: what the onboarding team does with a partner file,
+// from writing it to certifying sample files, without the gateway running and without touching its state.
+import { Command, Option } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { parseDocument } from 'yaml';
+import { embeddedDbDir, hostedRootDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
+import { GatewayError, errorMessage } from '../errors.ts';
+import { openDb } from '../main.ts';
+import { loadPartners } from '../partners/load.ts';
+import type { InboundChannel, OutboundChannel, Partner, PartnerDirectory } from '../partners/partner.ts';
+import { isSecretReference } from '../partners/secrets.ts';
+import { listReceipts, type Receipt } from '../store/queries/receipts.ts';
+import { ftpLabel } from '../transports/ftp.ts';
+import { sftpLabel } from '../transports/sftp.ts';
+import { certifyCommand } from './partners-certify.ts';
+import { starterFile, TEMPLATE_NAMES, type TemplateName } from './partners-templates.ts';
+import { partnerOf, registryOf } from './partners-registry.ts';
+import { testCommand } from './partners-test.ts';
+
+function out(line = ''): void {
+  process.stdout.write(`${line}\n`);
+}
+
+const ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export function partnersCommand(): Command {
+  const partners = new Command('partners').description(
+    'the partner registry: list, show, validate and create partner files; test channels; certify samples',
+  );
+
+  partners
+    .command('list')
+    .description('every partner: status, channels, the last file received and the last error')
+    .action(async () => {
+      const config = loadGatewayConfig();
+      const registry = registryOf(config);
+      await listPartners(config, registry);
+    });
+
+  partners
+    .command('show')
+    .description(
+      'one partner as the gateway reads it: identities, ack policy, channels (secrets as references)',
+    )
+    .argument('<id>', 'partner id')
+    .action((id: string) => {
+      const config = loadGatewayConfig();
+      const partner = partnerOf(registryOf(config), id);
+      for (const line of describePartner(partner)) out(line);
+    });
+
+  partners
+    .command('validate')
+    .description('check partner files; prints file:line:col: message for each problem (exit 1 on any)')
+    .argument('[files...]', 'partner files (default: every file in the partner directory)')
+    .action(async (files: string[]) => {
+      const config = loadGatewayConfig();
+      const result = await validateFiles(config, files);
+      for (const e of result.errors) out(e);
+      if (result.errors.length > 0) {
+        out(`${result.errors.length} problem(s) in ${result.files} partner file(s)`);
+        process.exitCode = 1;
+        return;
+      }
+      out(`${result.files} partner file${result.files === 1 ? '' : 's'} valid`);
+    });
+
+  partners
+    .command('new')
+    .description('write a commented starter file partners/ID.yaml (never over an existing one)')
+    .argument('<id>', 'the new partner id: lower-case letters, digits and dashes')
+    .addOption(
+      new Option('--template <template>', 'how the partner exchanges files')
+        .choices([...TEMPLATE_NAMES])
+        .makeOptionMandatory(),
+    )
+    .action(async (id: string, opts: { template: TemplateName }) => {
+      const config = loadGatewayConfig();
+      await newPartner(config, id, opts.template);
+    });
+
+  partners.addCommand(testCommand());
+  partners.addCommand(certifyCommand());
+  return partners;
+}
+
+// ---- list
+
+interface Activity {
+  last?: Receipt;
+  lastProblem?: Receipt;
+}
+
+/** How far back `list` looks for a partner's last problem: enough for an overview, bounded for a busy one. */
+const PROBLEM_LOOKBACK = 200;
+
+async function listPartners(config: GatewayConfig, registry: PartnerDirectory): Promise<void> {
+  const partners = registry.all().sort((a, b) => a.id.localeCompare(b.id));
+  if (partners.length === 0) {
+    out(`no partners in ${shown(config.partnersDir)}`);
+    return;
+  }
+  const activity = await readActivity(config, partners);
+  const rows = partners.map((p) => {
+    const a = activity.byPartner?.get(p.id);
+    return [
+      p.id,
+      p.status,
+      channelSummary(p),
+      activity.byPartner ? (a?.last ? describeLast(a.last) : 'none yet') : '?',
+      activity.byPartner ? (a?.lastProblem ? describeProblem(a.lastProblem) : '-') : '?',
+    ];
+  });
+  out(table(['partner', 'status', 'channels', 'last file', 'last error'], rows));
+  if (activity.note) out(`\n${activity.note}`);
+}
+
+async function readActivity(
+  config: GatewayConfig,
+  partners: Partner[],
+): Promise<{ byPartner?: Map<string, Activity>; note?: string }> {
+  // Opening the embedded database would create it: a registry never run has no receipts to show.
+  if (!config.databaseUrl && !existsSync(embeddedDbDir(config))) {
+    return { byPartner: new Map(), note: 'no database yet: no file has been received' };
+  }
+  let db;
+  try {
+    db = await openDb(config);
+  } catch (e) {
+    if (e instanceof GatewayError && e.code === 'locked') {
+      return {
+        note:
+          'last file and last error unknown: the embedded database is in use by a running gateway ' +
+          '(stop it, or run the gateway with DATABASE_URL so that commands can read alongside it)',
+      };
+    }
+    return { note: `last file and last error unknown: cannot open the database: ${errorMessage(e)}` };
+  }
+  try {
+    const byPartner = new Map<string, Activity>();
+    for (const p of partners) {
+      const recent = await listReceipts(db, { partnerId: p.id, limit: PROBLEM_LOOKBACK });
+      const lastProblem = recent.find(
+        (r) => r.lastError !== null || r.status === 'dead' || r.outcome === 'rejected',
+      );
+      byPartner.set(p.id, {
+        ...(recent[0] ? { last: recent[0] } : {}),
+        ...(lastProblem ? { lastProblem } : {}),
+      });
+    }
+    return { byPartner };
+  } catch (e) {
+    // A database that was never migrated has no receipts table: nothing was received through it.
+    if (/relation "receipts" does not exist/.test(errorMessage(e))) {
+      return { byPartner: new Map(), note: 'the database has no tables yet: no file has been received' };
+    }
+    return { note: `last file and last error unknown: ${errorMessage(e)}` };
+  } finally {
+    await db.close();
+  }
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace('T', ' ').slice(0, 19);
+}
+
+function describeLast(r: Receipt): string {
+  return `${stamp(r.receivedAt)} ${r.fileName ?? r.remotePath ?? `receipt ${r.id}`} (${r.outcome ?? r.status})`;
+}
+
+function describeProblem(r: Receipt): string {
+  const what = r.lastError ?? (r.outcome === 'rejected' ? 'rejected' : r.status);
+  const text = `${stamp(r.receivedAt)} receipt ${r.id}: ${what}`;
+  return text.length > 100 ? `${text.slice(0, 99)}…` : text;
+}
+
+function channelSummary(p: Partner): string {
+  const parts = p.inbound.map((c) => `${c.kind}:${c.id}`);
+  if (p.hosted) parts.push('hosted');
+  const inbound = parts.length > 0 ? parts.join(',') : 'none';
+  return `in ${inbound}; out ${p.outbound?.kind ?? 'none'}`;
+}
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+// ---- show
+
+export function inboundWhere(c: InboundChannel): string {
+  switch (c.kind) {
+    case 'folder':
+      return c.path;
+    case 'sftp':
+      return `${sftpLabel(c)} ${c.directories.join(', ')}`;
+    case 'ftp':
+      return `${ftpLabel(c)} ${c.directories.join(', ')}`;
+  }
+}
+
+export function outboundWhere(partnerId: string, c: OutboundChannel): string {
+  switch (c.kind) {
+    case 'folder':
+      return c.path;
+    case 'sftp':
+      return `${sftpLabel(c)} ${c.directory}`;
+    case 'ftp':
+      return `${ftpLabel(c)} ${c.directory}`;
+    case 'hosted':
+      return `${join(c.root, partnerId, 'outbound')} (the partner's /outbound on the hosted SFTP server)`;
+  }
+}
+
+function loginLines(c: {
+  password?: string;
+  privateKey?: string;
+  passphrase?: string;
+  hostKey?: { fingerprints: string[]; trustOnFirstUse: boolean; learnedFile: string };
+}): string[] {
+  const lines: string[] = [];
+  // The loader keeps secrets as references; they are printed as such, and a value would never reach here.
+  for (const field of ['password', 'privateKey', 'passphrase'] as const) {
+    const ref = c[field];
+    if (ref !== undefined) lines.push(`${field} ${isSecretReference(ref) ? ref : '(not a reference)'}`);
+  }
+  if (c.hostKey) {
+    const k = c.hostKey;
+    lines.push(
+      k.fingerprints.length > 0
+        ? `host key pinned: ${k.fingerprints.join(', ')}`
+        : k.trustOnFirstUse
+          ? `host key trusted on first use, kept in ${k.learnedFile}`
+          : 'host key: none pinned and trustOnFirstUse off: every connection is refused until one is pinned',
+    );
+  }
+  return lines;
+}
+
+function describePartner(p: Partner): string[] {
+  const lines = [
+    `partner ${p.id}  ${p.name}`,
+    `  file        ${shown(p.file)}`,
+    `  status      ${p.status}`,
+    `  identities  ${p.identities.map((i) => `${i.qualifier}/${i.id}`).join(', ')}`,
+    `  acks        functional ${p.acknowledgments.functional}, TA1 ${p.acknowledgments.ta1}, ` +
+      `acks of acks ${p.acknowledgments.ackAcks ? 'yes' : 'no'}`,
+    `  duplicates  an interchange repeated within ${p.duplicateWindowHours} h`,
+  ];
+  if (p.inbound.length === 0 && !p.hosted) lines.push('  inbound     none');
+  for (const c of p.inbound) {
+    lines.push(`  inbound     ${c.kind} ${c.id}: ${inboundWhere(c)}`);
+    lines.push(
+      `              files ${c.patterns.join(' ')}, every ${c.pollIntervalMs} ms, at most ${c.maxFilesPerPoll} a poll; ` +
+        `read lock ${c.readLock.kind}` +
+        (c.readLock.kind === 'done-file' ? ` ${c.readLock.doneFile}` : ` x${c.readLock.checks}`) +
+        `; then ${c.completion.kind}${c.completion.kind === 'move' ? ` to ${c.completion.to}` : ''}` +
+        (c.completion.failedTo ? `, refused files to ${c.completion.failedTo}` : ''),
+    );
+    if (c.kind === 'ftp') lines.push(`              TLS ${c.tls.mode}`);
+    if (c.kind !== 'folder') for (const l of loginLines(c)) lines.push(`              ${l}`);
+  }
+  if (p.hosted) {
+    const ref = hostedHashReference(p.file);
+    lines.push(
+      `  inbound     hosted SFTP login ${p.id}: ` +
+        [
+          p.hosted.passwordHash !== undefined ? `password hash ${ref ?? '(set)'}` : 'no password',
+          `${p.hosted.publicKeys.length} public key(s)`,
+        ].join(', '),
+    );
+    for (const k of p.hosted.publicKeys) {
+      const [type, , comment] = k.split(/\s+/);
+      lines.push(`              key ${type ?? '?'}${comment ? ` ${comment}` : ''}`);
+    }
+  }
+  const o = p.outbound;
+  if (!o) lines.push('  outbound    none: acknowledgments are recorded but not sent');
+  else {
+    lines.push(`  outbound    ${o.kind}: ${outboundWhere(p.id, o)}`);
+    if (o.kind === 'sftp' || o.kind === 'ftp')
+      for (const l of loginLines(o)) lines.push(`              ${l}`);
+  }
+  return lines;
+}
+
+/** The hosted password hash as written in the file: the loader keeps only the resolved hash, which is not
+ * printed. */
+function hostedHashReference(file: string): string | undefined {
+  try {
+    const value = parseDocument(readFileSync(file, 'utf8')).getIn(['hosted', 'passwordHash']);
+    return typeof value === 'string' && isSecretReference(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- validate
+
+interface Validation {
+  files: number;
+  errors: string[];
+}
+
+/**
+ * Checks the files the way the gateway loads them. Without arguments, the partner directory itself; with
+ * arguments, copies of those files in a directory of their own, so that the checks across files (ids and ISA
+ * identities unique) are made among them, and the messages name the files as given.
+ */
+async function validateFiles(config: GatewayConfig, files: string[]): Promise<Validation> {
+  if (files.length === 0) {
+    const count = (await readdir(config.partnersDir).catch(() => [])).filter((f) =>
+      /\.ya?ml$/.test(f),
+    ).length;
+    return { files: count, errors: loaderErrors(() => registryOf(config)) };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'dockside-validate-'));
+  try {
+    const names = new Map<string, string>();
+    for (const [i, file] of files.entries()) {
+      if (!/\.ya?ml$/.test(file)) {
+        throw new GatewayError('usage', `${file}: a partner file is a .yaml or .yml file`, false);
+      }
+      const copy = join(dir, `${String(i).padStart(4, '0')}-${basename(file)}`);
+      await copyFile(file, copy).catch((e: unknown) => {
+        throw new GatewayError('input-unreadable', `${file}: cannot read (${errorMessage(e)})`, false);
+      });
+      names.set(copy, file);
+    }
+    const errors = loaderErrors(() =>
+      loadPartners(dir, { dataDir: config.dataDir, hostedRoot: hostedRootDir(config) }),
+    ).map((e) => {
+      for (const [copy, file] of names) if (e.startsWith(copy)) return file + e.slice(copy.length);
+      return e;
+    });
+    return { files: files.length, errors };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The loader reports every problem in one error, one per line; they are the lines after the first. */
+function loaderErrors(load: () => unknown): string[] {
+  try {
+    load();
+    return [];
+  } catch (e) {
+    if (!(e instanceof GatewayError) || e.code !== 'config-invalid') throw e;
+    const lines = e.message.split('\n');
+    return lines.length > 1 ? lines.slice(1).map((l) => l.trim()) : [e.message];
+  }
+}
+
+// ---- new
+
+async function newPartner(config: GatewayConfig, id: string, template: TemplateName): Promise<void> {
+  if (!ID_PATTERN.test(id)) {
+    throw new GatewayError(
+      'usage',
+      `"${id}" cannot be a partner id: use lower-case letters, digits and dashes, starting with a letter or digit (at most 63)`,
+      false,
+    );
+  }
+  const file = join(config.partnersDir, `${id}.yaml`);
+  const other = join(config.partnersDir, `${id}.yml`);
+  if (existsSync(other)) {
+    throw new GatewayError('usage', `${shown(other)} already exists; not writing ${shown(file)}`, false);
+  }
+  const starter = starterFile(id, template);
+  try {
+    // 'wx': an existing file is never overwritten, even one created a moment ago by someone else.
+    await writeFile(file, starter.text, { flag: 'wx' });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new GatewayError(
+      'usage',
+      code === 'EEXIST'
+        ? `${shown(file)} already exists; edit it, or remove it first to start again`
+        : `cannot write ${shown(file)}: ${errorMessage(e)}`,
+      false,
+    );
+  }
+  out(`wrote ${shown(file)} (template ${template})`);
+  if (starter.secrets.length > 0) {
+    out('set these environment variables wherever the gateway and these commands run:');
+    for (const s of starter.secrets) out(`  ${s.name}  ${s.holds}`);
+  }
+  out('next: edit the file (addresses, identities), then');
+  out(`  dockside partners validate ${shown(file)}`);
+  out(`  dockside partners test ${id}`);
+  out(`  dockside partners certify ${id} SAMPLE.edi`);
+}
+
+/** A path as messages show it: relative to the working directory when under it. */
+function shown(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel && rel.split(sep)[0] !== '..' && !isAbsolute(rel) ? rel : resolve(path);
+}
