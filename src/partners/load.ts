@@ -22,6 +22,7 @@ import {
   type SftpEndpoint,
 } from './partner.ts';
 import { resolveSecret } from './secrets.ts';
+import { compileOverlays, type BaseSpecs } from './specs.ts';
 
 export interface LoadPartnersOptions {
   /** Relative channel paths are taken from here (the gateway's data directory); host keys learned on first
@@ -31,6 +32,9 @@ export interface LoadPartnersOptions {
   hostedRoot?: string;
   /** Where `env:` references of the hosted login are looked up (default the process environment). */
   env?: NodeJS.ProcessEnv;
+  /** The standard specs: given, each spec overlay is applied and compiled, and one that widens the standard
+   * or names no known spec or position is an error of the file. */
+  specs?: BaseSpecs;
 }
 
 /** The JSON Schema of a partner file; the YAML files name it too, so that editors complete and check them. */
@@ -42,7 +46,14 @@ interface PartnerSchema {
 
 // Read once: the loader runs at every reload, the schema changes only with the code.
 const PARTNER_SCHEMA = JSON.parse(readFileSync(PARTNER_SCHEMA_FILE, 'utf8')) as PartnerSchema;
-const ajv = new Ajv2020({ allErrors: true, useDefaults: true, strict: true, discriminator: true });
+// verbose: an unknown key's message suggests a known one from the schema around it.
+const ajv = new Ajv2020({
+  allErrors: true,
+  useDefaults: true,
+  strict: true,
+  discriminator: true,
+  verbose: true,
+});
 const validate = ajv.compile(PARTNER_SCHEMA);
 
 export function loadPartners(dir: string, options: LoadPartnersOptions): StaticPartnerDirectory {
@@ -164,9 +175,13 @@ interface RawPartner {
   id: string;
   name: string;
   status: Partner['status'];
-  identities: { qualifier: string; id: string }[];
+  identities: Partner['identities'];
+  transactionSets: Partner['transactionSets'];
   acknowledgments: Partner['acknowledgments'];
   duplicateWindowHours: number;
+  specOverlays: Partner['specOverlays'];
+  reconciliation: Partner['reconciliation'];
+  contacts: Partner['contacts'];
   channels: { inbound: RawInbound[]; outbound?: RawOutbound };
   hosted?: { passwordHash?: string; publicKeys?: string[] };
 }
@@ -189,8 +204,10 @@ function readPartner(
 ): ReadPartner | undefined {
   const lines = new LineCounter();
   let doc: Document;
+  let text: string;
   try {
-    doc = parseDocument(readFileSync(file, 'utf8'), { lineCounter: lines, prettyErrors: false });
+    text = readFileSync(file, 'utf8');
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   } catch (e) {
     errors.push(`${shown}: ${(e as Error).message}`);
     return undefined;
@@ -206,6 +223,10 @@ function readPartner(
     const node = doc.getIn(path, true);
     const at = isNode(node) && node.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
     return `${shown}:${at.line}:${at.col}`;
+  };
+  const sourceOf = (path: Path): string => {
+    const node = doc.getIn(path, true);
+    return isNode(node) && node.range ? text.slice(node.range[0], node.range[1]) : '';
   };
   const located = (path: Path, message: string, atKey?: string): string => {
     let node = doc.getIn(path, true);
@@ -237,11 +258,34 @@ function readPartner(
         .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
       if (e.keyword === 'additionalProperties') {
         // Point at the unknown key itself, not at the start of the mapping that holds it.
-        errors.push(located(path, 'is not a known setting', String(e.params.additionalProperty)));
+        const key = String(e.params.additionalProperty);
+        const known = Object.keys((e.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+        const near = closest(key, known);
+        errors.push(located(path, `is not a known setting${near ? `; did you mean ${near}?` : ''}`, key));
+        continue;
+      }
+      // The pattern error below names the key; propertyNames would only say that one is wrong.
+      if (e.keyword === 'propertyNames') continue;
+      if (e.propertyName !== undefined) {
+        const inElements = e.schemaPath.includes('/elements/');
+        errors.push(
+          located(
+            path,
+            inElements
+              ? 'is not an element position: write two digits in quotes, "01", or "05-01" for a component'
+              : 'is not a segment path: segment tags and loop ids joined by /, e.g. BSN or "HL/TD1"',
+            e.propertyName,
+          ),
+        );
         continue;
       }
       let message = e.message ?? 'is invalid';
-      if (e.keyword === 'enum') {
+      if (e.keyword === 'minimum' || e.keyword === 'maximum') {
+        message = `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}`;
+      } else if (e.keyword === 'type' && e.params.type === 'string' && typeof e.data === 'number') {
+        // YAML reads 004010 as the number 4010: the leading zeros are gone unless the value is quoted.
+        message += `; put it in quotes: "${sourceOf(path)}"`;
+      } else if (e.keyword === 'enum') {
         message += `: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
       } else if (e.keyword === 'const') {
         message += `: ${String(e.params.allowedValue)}`;
@@ -387,6 +431,26 @@ function readPartner(
     }
   }
 
+  const uses = new Map<string, number>();
+  p.transactionSets.forEach((t, i) => {
+    const key = `${t.version}/${t.set} ${t.direction}`;
+    const first = uses.get(key);
+    if (first !== undefined) {
+      errors.push(
+        located(['transactionSets', i], `repeats transactionSets[${first}] (${key}); list it once`),
+      );
+    } else uses.set(key, i);
+  });
+  if (options.specs) {
+    for (const problem of compileOverlays(p.specOverlays, options.specs).problems) {
+      errors.push(
+        problem.position
+          ? located(['specOverlays', problem.index, 'positions'], problem.message, problem.position)
+          : located(['specOverlays', problem.index], problem.message),
+      );
+    }
+  }
+
   const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
   if (errors.length > before) return undefined;
   const at = {
@@ -398,8 +462,12 @@ function readPartner(
     name: p.name,
     status: p.status,
     identities: p.identities,
+    transactionSets: p.transactionSets,
     acknowledgments: p.acknowledgments,
     duplicateWindowHours: p.duplicateWindowHours,
+    specOverlays: p.specOverlays,
+    reconciliation: p.reconciliation,
+    contacts: p.contacts,
     inbound,
     ...(outbound ? { outbound } : {}),
     ...(hosted ? { hosted } : {}),
@@ -478,6 +546,33 @@ function hostedLogin(
     }
   });
   return login;
+}
+
+/** The known name nearest to a mistyped one (at most a third of its letters off), for "did you mean". */
+function closest(name: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(1, Math.floor(name.length / 3)) + 1;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 /** A file as messages name it: relative to the working directory when it is under it, else absolute. */

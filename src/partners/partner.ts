@@ -1,12 +1,47 @@
-// What the pipeline needs to know about a trading partner. The registry work will grow this into the full
-// partner file; the pipeline reads partners only through PartnerDirectory.
+// A trading partner as its file describes it (partners/schema.json; docs/partners.md explains every field).
+// The pipeline reads partners only through PartnerDirectory.
 import type { AckPolicy } from '../x12/acks/build.ts';
+import type { OverlayFile } from '../x12/spec/format.ts';
 
 export interface PartnerIdentity {
   /** ISA05 / ISA07 qualifier, e.g. ZZ, 01, 08. */
   qualifier: string;
   /** ISA06 / ISA08, without the padding. */
   id: string;
+  /** GS02 / GS03 application codes used with this identity; unset, any is accepted. */
+  applicationIds?: string[];
+}
+
+/** A transaction set of one X12 version exchanged with the partner; inbound: the partner sends it to us. */
+export interface TransactionSetUse {
+  set: string;
+  /** As GS08 writes it: "004010", "005010X221A1". */
+  version: string;
+  direction: 'inbound' | 'outbound';
+}
+
+export interface AckExpectations extends Required<AckPolicy> {
+  /** A functional ack for what we send is overdue after this many hours; unset, none is expected. */
+  expectAckWithinHours?: number;
+}
+
+/** How far shipped, invoiced and ordered may differ before it is a mismatch (used by reconciliation). */
+export interface ReconciliationTolerances {
+  /** Percent of the ordered quantity. */
+  quantityPercent: number;
+  /** Amount, in the order's currency, a unit price may differ by. */
+  unitPriceAbsolute: number;
+  /** Percent of the ordered unit price; a price within either tolerance matches. */
+  unitPricePercent: number;
+  /** Days an invoice may wait for its ship notice before it is a mismatch. */
+  invoiceGraceDays: number;
+}
+
+export interface Contact {
+  name: string;
+  email: string;
+  /** What to call them about: edi, business, escalation, … */
+  role?: string;
 }
 
 /** How a file is known to be complete before it is taken (Apache Camel's read locks). */
@@ -136,10 +171,15 @@ export interface Partner {
   name: string;
   status: 'testing' | 'active' | 'suspended';
   identities: PartnerIdentity[];
-  acknowledgments: Required<AckPolicy>;
+  transactionSets: TransactionSetUse[];
+  acknowledgments: AckExpectations;
   /** An interchange with the same sender, receiver and ISA13 as one received within this many hours is a
    * duplicate. */
   duplicateWindowHours: number;
+  /** Narrowings of the standard specs that this partner's files are validated with. */
+  specOverlays: OverlayFile[];
+  reconciliation: ReconciliationTolerances;
+  contacts: Contact[];
   inbound: InboundChannel[];
   outbound?: OutboundChannel;
   hosted?: HostedLogin;

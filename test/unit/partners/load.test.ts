@@ -161,7 +161,7 @@ describe('loadPartners', () => {
       const message = loadError(dir);
       assert.ok(
         message.includes(
-          `${join(dir, 'minimal.yaml')}:11:23: channels.inbound[0].pollIntervalMs must be >= 100`,
+          `${join(dir, 'minimal.yaml')}:11:23: channels.inbound[0].pollIntervalMs must be at least 100`,
         ),
         message,
       );
@@ -184,7 +184,12 @@ describe('loadPartners', () => {
       const text = `${MINIMAL}dupliateWindowHours: 24\n`;
       await write('minimal.yaml', text);
       const message = loadError(dir);
-      assert.ok(message.includes(`minimal.yaml:6:1: dupliateWindowHours is not a known setting`), message);
+      assert.ok(
+        message.includes(
+          `minimal.yaml:6:1: dupliateWindowHours is not a known setting; did you mean duplicateWindowHours?`,
+        ),
+        message,
+      );
     });
 
     it('rejects a bad identity qualifier, naming the field path', async () => {
@@ -271,7 +276,7 @@ describe('loadPartners', () => {
       const message = loadError(dir);
       const lines = message.split('\n').slice(1);
       assert.equal(lines.length, 4, message);
-      assert.match(lines[0]!, /a\.yaml:6:23: duplicateWindowHours must be >= 0/);
+      assert.match(lines[0]!, /a\.yaml:6:23: duplicateWindowHours must be at least 0/);
       assert.match(lines[1]!, /b\.yaml:\d+:\d+: /);
       assert.match(lines[2]!, /c\.yaml:4:16: identities\[0\]\.qualifier/);
       assert.match(lines[3]!, /d\.yaml:1:5: id must match pattern/);

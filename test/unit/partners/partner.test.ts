@@ -14,6 +14,10 @@ function partner(id: string, identities: Partner['identities']): Partner {
     identities,
     acknowledgments: { functional: 'auto', ta1: 'requested-or-errors', ackAcks: false },
     duplicateWindowHours: 720,
+    transactionSets: [],
+    specOverlays: [],
+    reconciliation: { quantityPercent: 0, unitPriceAbsolute: 0, unitPricePercent: 0, invoiceGraceDays: 3 },
+    contacts: [],
     inbound: [],
     file: `partners/${id}.yaml`,
   };
