@@ -15,6 +15,7 @@ import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './log.ts';
 import { loadPartners } from './partners/load.ts';
 import type { PartnerDirectory } from './partners/partner.ts';
+import { partnerSpecResolvers } from './partners/specs.ts';
 import { deadLetterSink } from './pipeline/dead-letters.ts';
 import { deliverOutboundHandler } from './pipeline/deliver-outbound.ts';
 import { processReceiptHandler, type PipelineDeps } from './pipeline/process-receipt.ts';
@@ -83,7 +84,7 @@ export async function openGateway(
       false,
     );
   }
-  const partners = loadPartners(config.partnersDir, { dataDir: config.dataDir });
+  const partners = loadPartners(config.partnersDir, { dataDir: config.dataDir, specs });
   const db = await openDb(config);
   try {
     if (options.migrate !== false) {
@@ -121,6 +122,7 @@ export async function openGateway(
     blobs,
     partners: () => partners,
     specs: specs.registry,
+    specsFor: partnerSpecResolvers(specs),
     queue,
     log,
     inlineDelivery: true,

@@ -56,6 +56,9 @@ export interface PipelineDeps {
   /** Read on every job, so a reloaded registry applies to the next file. */
   partners: () => PartnerDirectory;
   specs: SpecResolver;
+  /** The specs a partner's files are validated with: `specs` narrowed by the partner's overlays. Unset,
+   * every partner gets `specs`. */
+  specsFor?: (partner: Partner) => SpecResolver;
   queue: JobQueue;
   log: Logger;
   now?: () => Date;
@@ -211,7 +214,7 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
       receipt.size <= SMALL_FILE_BYTES
         ? [await deps.blobs.readAll(receipt.blobKey)]
         : deps.blobs.read(receipt.blobKey);
-    analysis = await analyze(source, { specs: deps.specs });
+    analysis = await analyze(source, { specs: deps.specsFor?.(partner) ?? deps.specs });
   } catch (e) {
     const code = (e as { code?: string }).code;
     const missing = code === 'ENOENT' || code === 'not-found';
