@@ -338,7 +338,8 @@ async function validateFiles(config: GatewayConfig, files: string[]): Promise<Va
     const errors = loaderErrors(() =>
       loadPartners(dir, { dataDir: config.dataDir, hostedRoot: hostedRootDir(config) }),
     ).map((e) => {
-      for (const [copy, file] of names) if (e.startsWith(copy)) return file + e.slice(copy.length);
+      // A message names its own file first and, for a clash, the other file further on.
+      for (const [copy, file] of names) e = e.split(copy).join(file);
       return e;
     });
     return { files: files.length, errors };

@@ -1,0 +1,363 @@
+// `dockside partners list|show|validate|new|certify` as a user runs them, each on a partner directory and a
+// data directory of its own. (`partners test` needs servers: test/service/partners-cli.test.ts.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPassword } from '../../src/transports/hosted-sftp/password.ts';
+import { ROOT } from '../helpers/golden.ts';
+
+const GOLDEN = join(ROOT, 'test/golden/partners-certify');
+
+interface Site {
+  root: string;
+  partners: string;
+  data: string;
+}
+
+function site(): Site {
+  const root = mkdtempSync(join(tmpdir(), 'dockside-partners-cli-'));
+  const partners = join(root, 'partners');
+  mkdirSync(partners);
+  return { root, partners, data: join(root, 'var') };
+}
+
+function dockside(s: Site, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin/dockside.js'), ...args], {
+    cwd: s.root,
+    env: {
+      ...process.env,
+      DATABASE_URL: '',
+      REDIS_URL: '',
+      DOCKSIDE_LOG_LEVEL: 'warn',
+      DOCKSIDE_PARTNERS_DIR: s.partners,
+      DOCKSIDE_DATA_DIR: s.data,
+      ...env,
+    },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const SFTP_PARTNER = [
+  'id: north',
+  'name: North Freight',
+  'status: testing',
+  'identities: [{ qualifier: ZZ, id: NORTHFREIGHT }, { qualifier: "01", id: "123456789" }]',
+  'acknowledgments: { functional: "997", ta1: always }',
+  'channels:',
+  '  inbound:',
+  '    - kind: sftp',
+  '      id: pull',
+  '      host: sftp.north.example',
+  '      user: dockside',
+  '      password: env:NORTH_SFTP_PASSWORD',
+  "      hostKey: { fingerprints: ['SHA256:rDfvbp3YzcrgFYotisok+DolKm9GhioK3OmxM7xXytI'] }",
+  '      directories: [/out]',
+  '  outbound: { kind: sftp, channel: pull, directory: /in }',
+  '',
+].join('\n');
+
+const FOLDER_PARTNER = (id: string, isa: string) =>
+  [
+    `id: ${id}`,
+    `name: ${id}`,
+    `identities: [{ qualifier: ZZ, id: ${isa} }]`,
+    'channels:',
+    `  inbound: [{ kind: folder, id: drop, path: drop/${id}/in }]`,
+    `  outbound: { kind: folder, path: drop/${id}/out }`,
+    '',
+  ].join('\n');
+
+describe('dockside partners (command line)', function () {
+  this.timeout(180_000);
+
+  describe('list', () => {
+    it('prints each partner with its status and channels, and says no file was received yet', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      writeFileSync(join(s.partners, 'acme.yaml'), FOLDER_PARTNER('acme', 'ACMEWIDGET'));
+      const r = dockside(s, ['partners', 'list']);
+      assert.equal(r.code, 0, r.stderr);
+      const lines = r.stdout.split('\n');
+      assert.match(lines[0]!, /^partner\s+status\s+channels\s+last file\s+last error$/);
+      assert.match(lines[1]!, /^acme\s+active\s+in folder:drop; out folder\s+none yet\s+-$/);
+      assert.match(lines[2]!, /^north\s+testing\s+in sftp:pull; out sftp\s+none yet\s+-$/);
+      assert.match(r.stdout, /no database yet: no file has been received/);
+    });
+
+    it('shows the last file received and the last rejected one from the receipts', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'acme.yaml'), FOLDER_PARTNER('acme', 'ACMEWIDGET'));
+      writeFileSync(join(s.partners, 'tchome.yaml'), FOLDER_PARTNER('tchome', 'TCHOME'));
+      const samples = join(GOLDEN, 'samples');
+      const ingest = dockside(s, [
+        'ingest',
+        join(samples, 'asn-with-errors.edi'),
+        join(samples, 'asn-accepted.edi'),
+        '--partner',
+        'acme',
+      ]);
+      assert.equal(ingest.code, 0, ingest.stderr);
+      const r = dockside(s, ['partners', 'list']);
+      assert.equal(r.code, 0, r.stderr);
+      const acme = r.stdout.split('\n').find((l) => l.startsWith('acme'))!;
+      assert.match(acme, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d asn-accepted\.edi \(accepted\)/);
+      assert.match(acme, /receipt 1: rejected$/);
+      assert.match(r.stdout, /\ntchome\s+active\s+in folder:drop; out folder\s+none yet\s+-\n/);
+    });
+
+    it('still lists the registry when a running gateway holds the embedded database, and says so', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'acme.yaml'), FOLDER_PARTNER('acme', 'ACMEWIDGET'));
+      mkdirSync(join(s.data, 'db'), { recursive: true });
+      // The lock file of a live process (this test runner) is what a running gateway leaves.
+      writeFileSync(join(s.data, 'db.lock'), String(process.pid));
+      const r = dockside(s, ['partners', 'list']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^acme\s+active\s+in folder:drop; out folder\s+\?\s+\?$/m);
+      assert.match(
+        r.stdout,
+        /last file and last error unknown: the embedded database is in use by a running gateway/,
+      );
+    });
+  });
+
+  describe('show', () => {
+    it('prints identities, the ack policy and where each channel points, with secret references only', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      const r = dockside(s, ['partners', 'show', 'north'], { NORTH_SFTP_PASSWORD: 'hunter2-secret' });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^partner north {2}North Freight$/m);
+      assert.match(r.stdout, /identities {2}ZZ\/NORTHFREIGHT, 01\/123456789/);
+      assert.match(r.stdout, /acks {8}functional 997, TA1 always/);
+      assert.match(r.stdout, /inbound {5}sftp pull: sftp:\/\/dockside@sftp\.north\.example:22 \/out/);
+      assert.match(r.stdout, /password env:NORTH_SFTP_PASSWORD/);
+      assert.match(r.stdout, /host key pinned: SHA256:rDfvbp3YzcrgFYotisok\+DolKm9GhioK3OmxM7xXytI/);
+      assert.match(r.stdout, /outbound {4}sftp: sftp:\/\/dockside@sftp\.north\.example:22 \/in/);
+      assert.doesNotMatch(r.stdout, /hunter2/);
+    });
+
+    it('shows the hosted login by its reference, never the hash', async () => {
+      const s = site();
+      const hash = await hashPassword('pw', { logN: 10, r: 8, p: 1 });
+      writeFileSync(
+        join(s.partners, 'pusher.yaml'),
+        [
+          'id: pusher',
+          'name: Pusher',
+          'identities: [{ qualifier: ZZ, id: PUSHER }]',
+          'hosted: { passwordHash: env:PUSHER_HASH }',
+          'channels: { outbound: { kind: hosted } }',
+          '',
+        ].join('\n'),
+      );
+      const r = dockside(s, ['partners', 'show', 'pusher'], { PUSHER_HASH: hash });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /hosted SFTP login pusher: password hash env:PUSHER_HASH, 0 public key\(s\)/);
+      assert.ok(!r.stdout.includes(hash.split('$').at(-1)!));
+    });
+
+    it('exits 2 for an unknown id and names the known ones', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      const r = dockside(s, ['partners', 'show', 'south']);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, 'dockside: there is no partner "south" (known: north)\n');
+    });
+  });
+
+  describe('validate', () => {
+    it('exits 0 and counts the files of the partner directory when all are valid', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      writeFileSync(join(s.partners, 'acme.yaml'), FOLDER_PARTNER('acme', 'ACMEWIDGET'));
+      const r = dockside(s, ['partners', 'validate']);
+      assert.equal(r.code, 0, r.stdout);
+      assert.equal(r.stdout, '2 partner files valid\n');
+    });
+
+    it('exits 1 and prints file:line:col: message for each problem of the files given', () => {
+      const s = site();
+      const bad = join(s.root, 'bad.yaml');
+      writeFileSync(bad, SFTP_PARTNER.replace('user: dockside', 'user: dockside\n      port: 70000'));
+      const twin = join(s.root, 'twin.yaml');
+      writeFileSync(twin, FOLDER_PARTNER('twin', 'NORTHFREIGHT'));
+      const r = dockside(s, ['partners', 'validate', 'bad.yaml', 'twin.yaml']);
+      assert.equal(r.code, 1);
+      const lines = r.stdout.trim().split('\n');
+      assert.match(lines[0]!, /^bad\.yaml:12:13: channels\.inbound\[0\]\.port must be .*65535/);
+      assert.equal(lines.at(-1), '1 problem(s) in 2 partner file(s)');
+    });
+
+    it('reports an id or ISA identity claimed twice among the files given', () => {
+      const s = site();
+      writeFileSync(join(s.root, 'a.yaml'), FOLDER_PARTNER('alpha', 'SAMEISA'));
+      writeFileSync(join(s.root, 'b.yaml'), FOLDER_PARTNER('beta', 'SAMEISA'));
+      const r = dockside(s, ['partners', 'validate', 'a.yaml', 'b.yaml']);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^b\.yaml:3:35: .*ZZ\/SAMEISA is already claimed by a\.yaml:3:35 /m);
+    });
+
+    it('exits 2 for a file that cannot be read', () => {
+      const s = site();
+      const r = dockside(s, ['partners', 'validate', 'missing.yaml']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^dockside: missing\.yaml: cannot read/);
+    });
+  });
+
+  describe('new', () => {
+    for (const template of ['sftp-x12', 'hosted-sftp', 'folder-csv', 'ftp-x12']) {
+      it(`writes a ${template} starter that validates once its variables are set`, async () => {
+        const s = site();
+        const r = dockside(s, ['partners', 'new', 'blue-star', '--template', template]);
+        assert.equal(r.code, 0, r.stderr);
+        assert.match(r.stdout, /^wrote partners\/blue-star\.yaml \(template /);
+        const text = readFileSync(join(s.partners, 'blue-star.yaml'), 'utf8');
+        assert.match(text, /^# yaml-language-server: \$schema=\.\/schema\.json\n/);
+        assert.match(text, /^id: blue-star$/m);
+        // Every env: reference in the file is one the output asks for.
+        const asked = [...r.stdout.matchAll(/^ {2}([A-Z_]+) {2}/gm)].map((m) => m[1]!);
+        const named = [
+          ...text
+            .split('\n')
+            .filter((l) => !l.trimStart().startsWith('#'))
+            .join('\n')
+            .matchAll(/: env:([A-Z0-9_]+)/g),
+        ].map((m) => m[1]!);
+        assert.deepEqual(asked.sort(), [...new Set(named)].sort());
+        const env: NodeJS.ProcessEnv = {};
+        for (const name of asked) {
+          env[name] = name.endsWith('_HASH') ? await hashPassword('pw', { logN: 10, r: 8, p: 1 }) : 'x';
+        }
+        const v = dockside(s, ['partners', 'validate'], env);
+        assert.equal(v.code, 0, v.stdout);
+        assert.equal(v.stdout, '1 partner file valid\n');
+        if (template === 'folder-csv') assert.match(text, /CSV mapping .* comes with the CSV\n# bridge/);
+      });
+    }
+
+    it('names the variables to set, and validate says which one is missing', () => {
+      const s = site();
+      const r = dockside(s, ['partners', 'new', 'pusher', '--template', 'hosted-sftp']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /set these environment variables.*\n {2}PUSHER_HOSTED_PASSWORD_HASH {2}/);
+      const v = dockside(s, ['partners', 'validate']);
+      assert.equal(v.code, 1);
+      assert.match(
+        v.stdout,
+        /^partners\/pusher\.yaml:\d+:\d+: hosted\.passwordHash does not resolve: the environment variable PUSHER_HOSTED_PASSWORD_HASH is not set$/m,
+      );
+    });
+
+    it('refuses to overwrite an existing file and leaves it as it was', () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      const r = dockside(s, ['partners', 'new', 'north', '--template', 'folder-csv']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /partners\/north\.yaml already exists/);
+      assert.equal(readFileSync(join(s.partners, 'north.yaml'), 'utf8'), SFTP_PARTNER);
+    });
+
+    it('refuses an id the registry cannot hold, and a template it does not know', () => {
+      const s = site();
+      assert.equal(dockside(s, ['partners', 'new', 'Bad_Id', '--template', 'sftp-x12']).code, 2);
+      const r = dockside(s, ['partners', 'new', 'ok', '--template', 'as2']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /Allowed choices are sftp-x12, hosted-sftp, folder-csv, ftp-x12/);
+    });
+  });
+
+  describe('certify', () => {
+    const samples = ['asn-accepted.edi', 'asn-with-errors.edi', 'invoice-other-sender.edi'].map((f) =>
+      join(GOLDEN, 'samples', f),
+    );
+    const golden = (): Site => {
+      const s = site();
+      copyFileSync(join(GOLDEN, 'partners', 'acme.yaml'), join(s.partners, 'acme.yaml'));
+      return s;
+    };
+
+    it('prints per file the outcome, the issues with their position and the acks it would send', () => {
+      const r = dockside(golden(), ['partners', 'certify', 'acme', ...samples]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^asn-accepted\.edi: accepted$/m);
+      assert.match(
+        r.stdout,
+        /^ {8}error invalid-time line 4 segment 4 \(BSN\) element 4: BSN04 \(Time\) is not a valid time: '2460'$/m,
+      );
+      assert.match(r.stdout, /^ {2}ack TA1 000000001 for interchange 000009901:$/m);
+      assert.match(r.stdout, /^ {4}TA1\*000009901\*261121\*1600\*R\*006~$/m);
+    });
+
+    it('passes against the expected folder and exits 0', () => {
+      const r = dockside(golden(), [
+        'partners',
+        'certify',
+        'acme',
+        ...samples,
+        '--expect',
+        join(GOLDEN, 'expected'),
+      ]);
+      assert.equal(r.code, 0, r.stdout);
+      assert.match(r.stdout, /all 3 sample\(s\) as expected\n$/);
+    });
+
+    it('exits 1 against a stale expected folder and prints the difference', () => {
+      const r = dockside(golden(), [
+        'partners',
+        'certify',
+        'acme',
+        ...samples,
+        '--expect',
+        join(GOLDEN, 'stale'),
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /as expected \(.*stale\/asn-accepted\.edi\.expected\.txt\)/);
+      assert.match(r.stdout, /DIFFERENT from .*stale\/asn-with-errors\.edi\.expected\.txt/);
+      assert.match(r.stdout, /^ {4}\+ {9}error invalid-time line 4 segment 4 \(BSN\) element 4/m);
+      assert.match(r.stdout, /^ {4}\+ {5}AK4\*4\*337\*9\*2460~$/m);
+      assert.match(r.stdout, /^ {4}- {5}SE\*10\*0001~\n {4}\+ {5}SE\*12\*0001~$/m);
+      assert.match(r.stdout, /1 of 3 sample\(s\) differ from what is expected\n$/);
+    });
+
+    it('writes expected files that a later --expect run accepts, and is the same at every run', () => {
+      const s = golden();
+      const dir = join(s.root, 'expected');
+      const w = dockside(s, ['partners', 'certify', 'acme', ...samples, '--write-expected', dir]);
+      assert.equal(w.code, 0, w.stderr);
+      assert.equal(
+        readFileSync(join(dir, 'asn-with-errors.edi.expected.txt'), 'utf8'),
+        readFileSync(join(GOLDEN, 'expected', 'asn-with-errors.edi.expected.txt'), 'utf8'),
+      );
+      const e = dockside(s, ['partners', 'certify', 'acme', ...samples, '--expect', dir]);
+      assert.equal(e.code, 0, e.stdout);
+    });
+
+    it('dates the acks with --now, so a different time is a difference', () => {
+      const r = dockside(golden(), [
+        'partners',
+        'certify',
+        'acme',
+        samples[0]!,
+        '--now',
+        '2026-03-04T05:06:00Z',
+        '--expect',
+        join(GOLDEN, 'expected'),
+      ]);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^ {4}\+ {5}ISA\*.*\*260304\*0506\*/m);
+    });
+
+    it('exits 2 for an unknown partner and for a sample that cannot be read', () => {
+      assert.equal(dockside(golden(), ['partners', 'certify', 'nobody', samples[0]!]).code, 2);
+      const r = dockside(golden(), ['partners', 'certify', 'acme', 'nowhere.edi']);
+      assert.equal(r.code, 2);
+      assert.match(r.stderr, /^dockside: nowhere\.edi: cannot read/);
+    });
+  });
+});
