@@ -283,8 +283,12 @@ function readPartner(
       if (e.keyword === 'minimum' || e.keyword === 'maximum') {
         message = `must be ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(e.params.limit)}`;
       } else if (e.keyword === 'type' && e.params.type === 'string' && typeof e.data === 'number') {
-        // YAML reads 004010 as the number 4010: the leading zeros are gone unless the value is quoted.
-        message += `; put it in quotes: "${sourceOf(path)}"`;
+        // YAML reads 004010 as the number 4010: the leading zeros are gone unless the value is quoted. The
+        // value is repeated only for codes (digit patterns), never for what could be a literal secret.
+        const pattern = (e.parentSchema as { pattern?: string } | undefined)?.pattern ?? '';
+        message += pattern.startsWith('^[0-9]')
+          ? `; put it in quotes: "${sourceOf(path)}"`
+          : '; put it in quotes';
       } else if (e.keyword === 'enum') {
         message += `: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
       } else if (e.keyword === 'const') {

@@ -151,6 +151,12 @@ describe('the partner file', () => {
     ]);
   });
 
+  it('does not repeat a number written where a secret reference goes', async () => {
+    const text = `${MINIMAL}channels:\n  inbound:\n    - kind: sftp\n      id: pull\n      host: sftp.example\n      user: u\n      password: 8675309\n      directories: [out]\n`;
+    const errors = await errorsOf(text);
+    assert.deepEqual(errors, ['13:17: channels.inbound[0].password must be string; put it in quotes']);
+  });
+
   it('refuses a direction that is not inbound or outbound, listing both', async () => {
     const text = `${MINIMAL}transactionSets:\n  - { set: "856", version: "004010", direction: both }\n`;
     assert.deepEqual(await errorsOf(text), [
