@@ -14,7 +14,8 @@ import { localLeases, RedisLeases, type Leases } from './jobs/lease.ts';
 import type { JobQueue } from './jobs/queue.ts';
 import type { Logger } from './log.ts';
 import { loadPartners } from './partners/load.ts';
-import type { PartnerDirectory } from './partners/partner.ts';
+import type { Partner, PartnerDirectory } from './partners/partner.ts';
+import { LivePartnerDirectory, PartnerReloader } from './partners/reload.ts';
 import { partnerSpecResolvers } from './partners/specs.ts';
 import { deadLetterSink } from './pipeline/dead-letters.ts';
 import { deliverOutboundHandler } from './pipeline/deliver-outbound.ts';
@@ -84,7 +85,9 @@ export async function openGateway(
       false,
     );
   }
-  const partners = loadPartners(config.partnersDir, { dataDir: config.dataDir, specs });
+  const partnerOptions = { dataDir: config.dataDir, specs };
+  // Live: a valid change to the partner files replaces what it holds (see the reloader below).
+  const partners = new LivePartnerDirectory(loadPartners(config.partnersDir, partnerOptions));
   const db = await openDb(config);
   try {
     if (options.migrate !== false) {
@@ -120,7 +123,8 @@ export async function openGateway(
   const pipeline: PipelineDeps = {
     db,
     blobs,
-    partners: () => partners,
+    // One registry for the whole job, even when a reload lands while it runs.
+    partners: () => partners.current,
     specs: specs.registry,
     specsFor: partnerSpecResolvers(specs),
     queue,
@@ -128,7 +132,45 @@ export async function openGateway(
     inlineDelivery: true,
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
-  const pollers: RunningChannel[] = [];
+  const pollers = new Map<string, RunningChannel[]>();
+  let scheduling = false;
+  const startPollers = (partner: Partner) => {
+    if (partner.status === 'suspended') return;
+    const running: RunningChannel[] = [];
+    for (const channel of partner.inbound) {
+      const poller = inboundChannel(partner.id, channel, { intake, leases, log, scratchDir, backoffs });
+      poller.start();
+      running.push(poller);
+      log.info(
+        { partnerId: partner.id, channel: channel.id, kind: channel.kind, where: poller.where },
+        'polling channel',
+      );
+    }
+    pollers.set(partner.id, running);
+  };
+  const stopPollers = async (partnerId: string) => {
+    const running = pollers.get(partnerId) ?? [];
+    pollers.delete(partnerId);
+    await Promise.all(running.map((p) => p.stop()));
+  };
+  const reloader = new PartnerReloader({
+    dir: config.partnersDir,
+    load: partnerOptions,
+    directory: partners,
+    db,
+    log,
+    // A partner whose channels or status changed polls with its new channels; the others keep running.
+    onApplied: async (changes) => {
+      if (!scheduling) return;
+      for (const change of changes.filter((c) => c.channelsChanged)) {
+        await stopPollers(change.partnerId);
+        const partner = partners.get(change.partnerId);
+        if (partner) startPollers(partner);
+      }
+    },
+  });
+  let watching: Promise<void> | undefined;
+  const watchPartners = () => (watching ??= reloader.start());
   // Downloads of this process wait here for the intake; on the blob store's file system, and its own.
   const scratchDir = join(config.dataDir, 'tmp', `${hostname()}-${process.pid}`);
   let hosted: HostedSftpServer | undefined;
@@ -158,11 +200,18 @@ export async function openGateway(
     pipeline,
     startWorkers() {
       void startHeartbeat();
+      watchPartners().catch((e: unknown) =>
+        log.error({ err: errorMessage(e) }, 'cannot watch the partner files; changes need a restart'),
+      );
       const concurrency = config.workerConcurrency;
       queue.process('process-receipt', processReceiptHandler(pipeline), { concurrency });
-      queue.process('deliver-outbound', deliverOutboundHandler({ db, partners: () => partners, log }), {
-        concurrency,
-      });
+      queue.process(
+        'deliver-outbound',
+        deliverOutboundHandler({ db, partners: () => partners.current, log }),
+        {
+          concurrency,
+        },
+      );
     },
     async startScheduler() {
       // First, so that an address that cannot be used stops the start before anything else runs.
@@ -171,23 +220,17 @@ export async function openGateway(
       // receipt may be running elsewhere, and the deterministic job id keeps a re-add from doubling it.
       await sweeper.sweep(config.redisUrl ? config.jobLockMs * 2 : 0);
       sweeper.start();
-      for (const partner of partners.all()) {
-        if (partner.status === 'suspended') continue;
-        for (const channel of partner.inbound) {
-          const poller = inboundChannel(partner.id, channel, { intake, leases, log, scratchDir, backoffs });
-          poller.start();
-          pollers.push(poller);
-          log.info(
-            { partnerId: partner.id, channel: channel.id, kind: channel.kind, where: poller.where },
-            'polling channel',
-          );
-        }
-      }
+      scheduling = true;
+      for (const partner of partners.all()) startPollers(partner);
+      await watchPartners();
       await startHeartbeat();
     },
     async stop() {
       clearInterval(heartbeat);
-      await Promise.all(pollers.map((p) => p.stop()));
+      // First: a reload in progress finishes, and none starts pollers after this.
+      await reloader.close();
+      scheduling = false;
+      await Promise.all([...pollers.keys()].map((id) => stopPollers(id)));
       await rm(scratchDir, { recursive: true, force: true });
       await hosted?.close();
       await sweeper.stop();
