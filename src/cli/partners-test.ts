@@ -184,7 +184,7 @@ async function withRemote(
       report({
         ok: 'skipped',
         what,
-        detail: 'login and listing: the host key is not trusted, so nothing is sent',
+        detail: `login and ${what === 'outbound' ? 'probe file' : 'listing'}: the host key is not trusted, so nothing is sent`,
       });
       return;
     }
