@@ -1,15 +1,14 @@
 // `dockside partners list|show|validate|new|test|certify`: what the onboarding team does with a partner file,
 // from writing it to certifying sample files, without the gateway running and without touching its state.
 import { Command, Option } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { access, readdir, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
-import { embeddedDbDir, hostedRootDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
+import { embeddedDbDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { openDb } from '../main.ts';
-import { loadPartners } from '../partners/load.ts';
+import { validatePartnerFiles } from '../partners/load.ts';
 import type { InboundChannel, OutboundChannel, Partner, PartnerDirectory } from '../partners/partner.ts';
 import { isSecretReference } from '../partners/secrets.ts';
 import { listReceipts, type Receipt } from '../store/queries/receipts.ts';
@@ -17,7 +16,7 @@ import { ftpLabel } from '../transports/ftp.ts';
 import { sftpLabel } from '../transports/sftp.ts';
 import { certifyCommand } from './partners-certify.ts';
 import { starterFile, TEMPLATE_NAMES, type TemplateName } from './partners-templates.ts';
-import { partnerOf, registryOf } from './partners-registry.ts';
+import { loadOptions, partnerOf, registryOf, specsOf } from './partners-registry.ts';
 import { testCommand } from './partners-test.ts';
 
 function out(line = ''): void {
@@ -311,53 +310,35 @@ interface Validation {
 }
 
 /**
- * Checks the files the way the gateway loads them. Without arguments, the partner directory itself; with
- * arguments, copies of those files in a directory of their own, so that the checks across files (ids and ISA
- * identities unique) are made among them, and the messages name the files as given.
+ * Checks the files the way the gateway loads them: each on its own, then against each other (ids and ISA
+ * identities unique among them). Without arguments, every file of the partner directory.
  */
 async function validateFiles(config: GatewayConfig, files: string[]): Promise<Validation> {
-  if (files.length === 0) {
-    const count = (await readdir(config.partnersDir).catch(() => [])).filter((f) =>
-      /\.ya?ml$/.test(f),
-    ).length;
-    return { files: count, errors: loaderErrors(() => registryOf(config)) };
-  }
-  const dir = await mkdtemp(join(tmpdir(), 'dockside-validate-'));
-  try {
-    const names = new Map<string, string>();
-    for (const [i, file] of files.entries()) {
-      if (!/\.ya?ml$/.test(file)) {
-        throw new GatewayError('usage', `${file}: a partner file is a .yaml or .yml file`, false);
-      }
-      const copy = join(dir, `${String(i).padStart(4, '0')}-${basename(file)}`);
-      await copyFile(file, copy).catch((e: unknown) => {
-        throw new GatewayError('input-unreadable', `${file}: cannot read (${errorMessage(e)})`, false);
-      });
-      names.set(copy, file);
-    }
-    const errors = loaderErrors(() =>
-      loadPartners(dir, { dataDir: config.dataDir, hostedRoot: hostedRootDir(config) }),
-    ).map((e) => {
-      // A message names its own file first and, for a clash, the other file further on.
-      for (const [copy, file] of names) e = e.split(copy).join(file);
-      return e;
+  let paths = files;
+  if (paths.length === 0) {
+    const names = await readdir(config.partnersDir).catch((e: unknown) => {
+      throw new GatewayError(
+        'config-invalid',
+        `cannot read the partner directory ${config.partnersDir}: ${errorMessage(e)}`,
+        false,
+      );
     });
-    return { files: files.length, errors };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    paths = names
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => join(config.partnersDir, f));
   }
-}
-
-/** The loader reports every problem in one error, one per line; they are the lines after the first. */
-function loaderErrors(load: () => unknown): string[] {
-  try {
-    load();
-    return [];
-  } catch (e) {
-    if (!(e instanceof GatewayError) || e.code !== 'config-invalid') throw e;
-    const lines = e.message.split('\n');
-    return lines.length > 1 ? lines.slice(1).map((l) => l.trim()) : [e.message];
+  for (const file of paths) {
+    if (!/\.ya?ml$/.test(file)) {
+      throw new GatewayError('usage', `${file}: a partner file is a .yaml or .yml file`, false);
+    }
+    // A file that is not there is a usage error (exit 2), not a problem in a partner file.
+    await access(file, constants.R_OK).catch((e: unknown) => {
+      throw new GatewayError('input-unreadable', `${file}: cannot read (${errorMessage(e)})`, false);
+    });
   }
+  const { errors } = validatePartnerFiles(paths, loadOptions(config, specsOf(config)));
+  return { files: paths.length, errors };
 }
 
 // ---- new

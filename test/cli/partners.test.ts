@@ -353,6 +353,51 @@ describe('dockside partners (command line)', function () {
       assert.match(r.stdout, /^ {4}\+ {5}ISA\*.*\*260304\*0506\*/m);
     });
 
+    it("validates with the partner's spec overlays, as the gateway does", () => {
+      const s = golden();
+      writeFileSync(
+        join(s.partners, 'acme.yaml'),
+        readFileSync(join(GOLDEN, 'partners', 'acme.yaml'), 'utf8') +
+          [
+            'specOverlays:',
+            "  - set: '856'",
+            "    version: '004010'",
+            "    positions: { BSN: { elements: { '01': { codes: ['05'] } } } }",
+            '',
+          ].join('\n'),
+      );
+      const r = dockside(s, ['partners', 'certify', 'acme', samples[0]!]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^asn-accepted\.edi: rejected$/m);
+      assert.match(
+        r.stdout,
+        /^ {8}error invalid-code line 4 segment 4 \(BSN\) element 1: BSN01 .* has '00', which is not one of its codes \(05\)$/m,
+      );
+      assert.match(r.stdout, /^ {4}AK5\*R\*5~$/m);
+    });
+
+    it('prints the ack the running gateway sends for the same file, but for its date', () => {
+      const s = golden();
+      const ingest = dockside(s, ['ingest', samples[1]!, '--partner', 'acme']);
+      assert.equal(ingest.code, 0, ingest.stderr);
+      const shown = dockside(s, ['receipts', 'show', '1', '--json']);
+      assert.equal(shown.code, 0, shown.stderr);
+      const sent = (JSON.parse(shown.stdout) as { acknowledgments: { body: string }[] }).acknowledgments;
+      assert.equal(sent.length, 1);
+      const certified = dockside(s, ['partners', 'certify', 'acme', samples[1]!]);
+      assert.equal(certified.code, 0, certified.stderr);
+      const ackLines = certified.stdout
+        .split('\n')
+        .filter((l) => /^ {4}[A-Z][A-Z0-9]{1,2}\*/.test(l))
+        .map((l) => l.trim());
+      // ISA09/ISA10 and GS04/GS05 carry the time the ack was made.
+      const undated = (segment: string) =>
+        segment
+          .replace(/^(ISA(?:\*[^*]*){8})\*\d{6}\*\d{4}/, '$1*DATE*TIME')
+          .replace(/^(GS(?:\*[^*]*){3})\*\d{8}\*\d{4}/, '$1*DATE*TIME');
+      assert.deepEqual(ackLines.map(undated), sent[0]!.body.split('\n').filter(Boolean).map(undated));
+    });
+
     it('exits 2 for an unknown partner and for a sample that cannot be read', () => {
       assert.equal(dockside(golden(), ['partners', 'certify', 'nobody', samples[0]!]).code, 2);
       const r = dockside(golden(), ['partners', 'certify', 'acme', 'nowhere.edi']);
