@@ -44,12 +44,18 @@ function header(id: string, what: string): string {
 }
 
 const ACKS = [
+  '# The X12 sets exchanged with the partner; inbound: it sends them to us. Quote set ids and versions.',
+  'transactionSets:',
+  "  - { set: '856', version: '004010', direction: inbound }",
+  "  - { set: '810', version: '004010', direction: inbound }",
   'acknowledgments:',
   '  functional: auto # 997 for 004010 groups, 999 for 005010; or 997, 999, none',
   '  ta1: requested-or-errors # always, requested (ISA14 = 1), errors, requested-or-errors, never',
   '# An interchange repeating the sender, receiver and ISA13 of one received within this many hours is a',
   '# duplicate: recorded, answered with a TA1 on errors, not processed again.',
   'duplicateWindowHours: 720',
+  '# Who to call about this partner: - { name: …, email: …, role: edi }',
+  'contacts: []',
 ].join('\n');
 
 const HOST_KEY = [

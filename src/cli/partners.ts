@@ -249,11 +249,42 @@ function describePartner(p: Partner): string[] {
     `partner ${p.id}  ${p.name}`,
     `  file        ${shown(p.file)}`,
     `  status      ${p.status}`,
-    `  identities  ${p.identities.map((i) => `${i.qualifier}/${i.id}`).join(', ')}`,
+    `  identities  ${p.identities
+      .map(
+        (i) =>
+          `${i.qualifier}/${i.id}` +
+          (i.applicationIds && i.applicationIds.length > 0 ? ` (GS ${i.applicationIds.join(', ')})` : ''),
+      )
+      .join(', ')}`,
+    `  sets        ${
+      p.transactionSets.length > 0
+        ? p.transactionSets.map((t) => `${t.set} ${t.version} ${t.direction}`).join(', ')
+        : 'none listed'
+    }`,
     `  acks        functional ${p.acknowledgments.functional}, TA1 ${p.acknowledgments.ta1}, ` +
-      `acks of acks ${p.acknowledgments.ackAcks ? 'yes' : 'no'}`,
+      `acks of acks ${p.acknowledgments.ackAcks ? 'yes' : 'no'}` +
+      (p.acknowledgments.expectAckWithinHours !== undefined
+        ? `; expects its ack of ours within ${p.acknowledgments.expectAckWithinHours} h`
+        : ''),
     `  duplicates  an interchange repeated within ${p.duplicateWindowHours} h`,
   ];
+  for (const o of p.specOverlays) {
+    const positions = Object.keys(o.positions ?? {});
+    lines.push(
+      `  overlay     ${o.set} ${o.version}: ` +
+        [
+          ...(positions.length > 0 ? [`narrows ${positions.join(', ')}`] : []),
+          ...(o.hierarchy ? ['narrows the HL hierarchy'] : []),
+        ].join('; '),
+    );
+  }
+  const r = p.reconciliation;
+  lines.push(
+    `  tolerances  quantity ${r.quantityPercent} %, unit price ${r.unitPriceAbsolute} or ${r.unitPricePercent} %, ` +
+      `invoice waits ${r.invoiceGraceDays} day(s) for its ship notice`,
+  );
+  for (const c of p.contacts)
+    lines.push(`  contact     ${c.name} <${c.email}>${c.role ? ` (${c.role})` : ''}`);
   if (p.inbound.length === 0 && !p.hosted) lines.push('  inbound     none');
   for (const c of p.inbound) {
     lines.push(`  inbound     ${c.kind} ${c.id}: ${inboundWhere(c)}`);

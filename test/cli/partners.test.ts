@@ -47,6 +47,8 @@ const SFTP_PARTNER = [
   'status: testing',
   'identities: [{ qualifier: ZZ, id: NORTHFREIGHT }, { qualifier: "01", id: "123456789" }]',
   'acknowledgments: { functional: "997", ta1: always }',
+  "specOverlays: [{ set: '856', version: '004010', positions: { DTM: { usage: M } } }]",
+  'contacts: [{ name: Dana Ortiz, email: edi@north.example, role: edi }]',
   'channels:',
   '  inbound:',
   '    - kind: sftp',
@@ -134,6 +136,8 @@ describe('dockside partners (command line)', function () {
       assert.match(r.stdout, /^partner north {2}North Freight$/m);
       assert.match(r.stdout, /identities {2}ZZ\/NORTHFREIGHT, 01\/123456789/);
       assert.match(r.stdout, /acks {8}functional 997, TA1 always/);
+      assert.match(r.stdout, /overlay {5}856 004010: narrows DTM/);
+      assert.match(r.stdout, /contact {5}Dana Ortiz <edi@north\.example> \(edi\)/);
       assert.match(r.stdout, /inbound {5}sftp pull: sftp:\/\/dockside@sftp\.north\.example:22 \/out/);
       assert.match(r.stdout, /password env:NORTH_SFTP_PASSWORD/);
       assert.match(r.stdout, /host key pinned: SHA256:rDfvbp3YzcrgFYotisok\+DolKm9GhioK3OmxM7xXytI/);
