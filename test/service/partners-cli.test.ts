@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/golden.ts';
 import { Sshd, sshdUnavailable } from '../helpers/sshd.ts';
+import { Vsftpd, vsftpdUnavailable } from '../helpers/vsftpd.ts';
+import { hashPassword } from '../../src/transports/hosted-sftp/password.ts';
 
 const USER = 'dockside-ptest';
 const PASSWORD_ENV = 'DOCKSIDE_PTEST_SFTP_PASSWORD';
@@ -219,5 +221,115 @@ describe('dockside partners test (OpenSSH sshd and folders)', function () {
     const bad = dockside(s, ['partners', 'test', 'acme'], {});
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /^FAILED {2}outbound: cannot write into .*not-a-folder\/out: .*ENOTDIR/m);
+  });
+
+  it('checks a hosted partner: its login, our server key, and its outbound folder', async () => {
+    const s = site();
+    const hosted = (login: string) =>
+      writeFileSync(
+        join(s.partners, 'pusher.yaml'),
+        [
+          'id: pusher',
+          'name: Pusher',
+          'identities: [{ qualifier: ZZ, id: PUSHER }]',
+          `hosted: ${login}`,
+          'channels: { outbound: { kind: hosted } }',
+          '',
+        ].join('\n'),
+      );
+    hosted('{ passwordHash: env:PUSHER_HASH }');
+    const hash = await hashPassword('pw', { logN: 10, r: 8, p: 1 });
+    const ok = dockside(s, ['partners', 'test', 'pusher'], { PUSHER_HASH: hash });
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    const lines = ok.stdout.trim().split('\n');
+    assert.equal(lines[0], 'ok      hosted login: pusher may log in with a password');
+    assert.match(
+      lines[1]!,
+      /^ok {6}hosted server: no host key yet .*the gateway makes it at its first start/,
+    );
+    assert.match(
+      lines[2]!,
+      new RegExp(
+        `^ok {6}outbound: wrote and removed ${s.data}/hosted/pusher/outbound/\\.dockside-probe-\\w+\\.part$`,
+      ),
+    );
+    assert.ok(!ok.stdout.includes(hash));
+
+    hosted('{ publicKeys: [] }');
+    const none = dockside(s, ['partners', 'test', 'pusher'], {});
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /^FAILED {2}hosted login: no password hash and no public key/m);
+  });
+
+  describe('FTPS (vsftpd)', () => {
+    const FTP_USER = 'dockside-pftp';
+    const FTP_PASSWORD_ENV = 'DOCKSIDE_PTEST_FTP_PASSWORD';
+    let vsftpd: Vsftpd;
+
+    before(async function () {
+      const why = vsftpdUnavailable();
+      if (why) {
+        if (process.env.CI) throw new Error(why);
+        this.skip();
+      }
+      vsftpd = await Vsftpd.start({ users: [FTP_USER], requireTls: true });
+    });
+
+    after(async () => {
+      await vsftpd?.close();
+    });
+
+    const ftpPartner = (s: Site, fingerprint: string) =>
+      writeFileSync(
+        join(s.partners, 'legacy.yaml'),
+        [
+          'id: legacy',
+          'name: Legacy Co',
+          'identities: [{ qualifier: ZZ, id: LEGACY }]',
+          'channels:',
+          '  inbound:',
+          '    - kind: ftp',
+          '      id: pull',
+          `      host: ${vsftpd.host}`,
+          `      port: ${vsftpd.port}`,
+          `      user: ${FTP_USER}`,
+          `      password: env:${FTP_PASSWORD_ENV}`,
+          `      tls: { mode: explicit, fingerprint: '${fingerprint}' }`,
+          '      directories: [/outbound]',
+          '  outbound: { kind: ftp, channel: pull, directory: /inbound }',
+          '',
+        ].join('\n'),
+      );
+
+    it('logs in over TLS with a pinned certificate, lists, and writes and removes a probe', () => {
+      const s = site();
+      ftpPartner(s, vsftpd.certificateFingerprint);
+      writeFileSync(join(vsftpd.home(FTP_USER), 'outbound', 'a.edi'), 'ISA');
+      const r = dockside(s, ['partners', 'test', 'legacy'], {
+        [FTP_PASSWORD_ENV]: vsftpd.account(FTP_USER).password,
+      });
+      assert.equal(r.code, 0, r.stdout + r.stderr);
+      const label = `ftps://${FTP_USER}@${vsftpd.host}:${vsftpd.port}`;
+      const lines = r.stdout.trim().split('\n');
+      assert.equal(
+        lines[0],
+        `ok      inbound pull: ${label}: logged in as ${FTP_USER}, TLS explicit, certificate matches the pinned fingerprint`,
+      );
+      assert.equal(lines[1], 'ok      inbound pull: listed /outbound: 1 file(s), 1 matching *');
+      assert.match(lines[3]!, /^ok {6}outbound: wrote and removed \/inbound\/\.dockside-probe-\w+\.part$/);
+      assert.deepEqual(readdirSync(join(vsftpd.home(FTP_USER), 'inbound')), []);
+    });
+
+    it('fails on a certificate that is not the pinned one, and shows the one it saw', () => {
+      const s = site();
+      ftpPartner(s, Array.from({ length: 32 }, () => 'AB').join(':'));
+      const r = dockside(s, ['partners', 'test', 'legacy'], {
+        [FTP_PASSWORD_ENV]: vsftpd.account(FTP_USER).password,
+      });
+      assert.equal(r.code, 1);
+      assert.ok(r.stdout.includes(vsftpd.certificateFingerprint), r.stdout);
+      assert.match(r.stdout, /^FAILED {2}inbound pull: ftps:\/\/.* it is not the pinned AB:AB:.*; refused$/m);
+      assert.doesNotMatch(r.stdout, /logged in/);
+    });
   });
 });
