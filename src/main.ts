@@ -167,6 +167,18 @@ export async function openGateway(
         const partner = partners.get(change.partnerId);
         if (partner) startPollers(partner);
       }
+      // The server runs only while some partner pushes; the first one may come with a reload. Once running
+      // it reads the logins at each login, so later changes need nothing here.
+      if (!hosted && changes.some((c) => partners.get(c.partnerId)?.hosted)) {
+        try {
+          hosted = await startHostedSftp(config, partners, intake, log);
+        } catch (e) {
+          log.error(
+            { err: errorMessage(e) },
+            'cannot start the hosted SFTP server; partners who push cannot log in',
+          );
+        }
+      }
     },
   });
   let watching: Promise<void> | undefined;

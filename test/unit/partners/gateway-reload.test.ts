@@ -5,12 +5,27 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
+import ssh2 from 'ssh2';
 import { loadGatewayConfig } from '../../../src/config/gateway.ts';
 import { createLogger } from '../../../src/log.ts';
 import { openGateway, type Gateway } from '../../../src/main.ts';
 import { auditOf } from '../../../src/store/queries/audit.ts';
 import { GOLDEN_856, withEnvelope } from '../../helpers/pipeline.ts';
+import { freePort } from '../../helpers/sshd.ts';
+
+/** The first line the server at the port sends, or undefined when nothing listens there. */
+function banner(port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('data', (d) => {
+      resolve(d.toString().split('\r\n')[0]);
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(undefined));
+  });
+}
 
 function partnerFile(inbound: string, pollIntervalMs = 200): string {
   return [
@@ -38,9 +53,11 @@ describe('the gateway reloading its partner files', function () {
   let root: string;
   let gateway: Gateway | undefined;
   const messages: string[] = [];
+  let sftpPort: number;
 
   before(async () => {
     root = join(tmpdir(), `dockside-gateway-reload-${process.pid}`);
+    sftpPort = await freePort();
     const partnersDir = join(root, 'partners');
     mkdirSync(partnersDir, { recursive: true });
     for (const d of ['first', 'second', 'out']) mkdirSync(join(root, 'var', d), { recursive: true });
@@ -49,7 +66,7 @@ describe('the gateway reloading its partner files', function () {
       {
         DOCKSIDE_DATA_DIR: join(root, 'var'),
         DOCKSIDE_PARTNERS_DIR: partnersDir,
-        DOCKSIDE_SFTP_PORT: '0',
+        DOCKSIDE_SFTP_PORT: String(sftpPort),
       },
       root,
     );
@@ -105,6 +122,27 @@ describe('the gateway reloading its partner files', function () {
     );
     writeFileSync(join(root, 'var', 'second', 'c.edi'), withEnvelope(GOLDEN_856, { control: 9103 }));
     await until('the 997 of a file in the folder still polled', () => acks() === 2);
+    assert.equal((await auditOf(gateway!.db, 'partner', 'acme')).length, 1);
+  });
+
+  it('starts the hosted SFTP server when the first partner that pushes is added', async () => {
+    assert.equal(await banner(sftpPort), undefined);
+    const key = ssh2.utils.generateKeyPairSync('ed25519');
+    writeFileSync(join(root, 'partners', 'acme.yaml'), partnerFile('second'));
+    writeFileSync(
+      join(root, 'partners', 'initech.yaml'),
+      [
+        'id: initech',
+        'name: Initech',
+        'identities: [{ qualifier: ZZ, id: INITECH }]',
+        'hosted:',
+        `  publicKeys: ["${key.public}"]`,
+        '',
+      ].join('\n'),
+    );
+    await until('the hosted server', async () => (await banner(sftpPort))?.startsWith('SSH-2.0') === true);
+    const [row] = await auditOf(gateway!.db, 'partner', 'initech');
+    assert.equal(row!.action, 'partner-added');
     assert.equal((await auditOf(gateway!.db, 'partner', 'acme')).length, 1);
   });
 });
