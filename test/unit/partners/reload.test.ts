@@ -112,6 +112,19 @@ describe('PartnerReloader', function () {
     );
   });
 
+  it('reads a burst of writes once, after it settles', async () => {
+    for (const interval of [2000, 3000, 4000]) {
+      await writeFile(join(dir, 'acme.yaml'), partnerFile('acme', 'ACME', interval));
+    }
+    await until('the last write to be applied', () => pollInterval() === 4000);
+    await new Promise((r) => setTimeout(r, 200));
+    const rows = await auditOf(db, 'partner', 'acme');
+    assert.deepEqual(
+      rows.map((r) => (r.details as { changes: string[] }).changes),
+      [['inbound[0].pollIntervalMs: 1000 → 4000']],
+    );
+  });
+
   it('refuses an invalid change, logs every error with its position, and keeps the last good config', async () => {
     const good = live.current;
     await writeFile(
