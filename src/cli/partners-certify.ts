@@ -147,6 +147,7 @@ export async function certifySample(
   const lines: string[] = [];
   const emit = (depth: number, text: string) => lines.push(`${'  '.repeat(depth)}${text}`);
   emit(0, `${name}: ${analysis.interchanges.length === 0 ? 'rejected (no interchange)' : plan.outcome}`);
+  if (bytes.length === 0) emit(1, 'the file is empty');
   for (const i of analysis.fileIssues) emit(1, formatIssue(i));
   plan.interchanges.forEach((ic, n) => {
     const result = analysis.interchanges[n]!;

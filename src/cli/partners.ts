@@ -2,7 +2,7 @@
 // from writing it to certifying sample files, without the gateway running and without touching its state.
 import { Command, Option } from 'commander';
 import { constants, existsSync, readFileSync } from 'node:fs';
-import { access, readdir, writeFile } from 'node:fs/promises';
+import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { embeddedDbDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
@@ -389,6 +389,8 @@ async function newPartner(config: GatewayConfig, id: string, template: TemplateN
   }
   const starter = starterFile(id, template);
   try {
+    // A first partner may come before its directory does.
+    await mkdir(config.partnersDir, { recursive: true });
     // 'wx': an existing file is never overwritten, even one created a moment ago by someone else.
     await writeFile(file, starter.text, { flag: 'wx' });
   } catch (e) {

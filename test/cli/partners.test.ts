@@ -258,6 +258,15 @@ describe('dockside partners (command line)', function () {
       );
     });
 
+    it('makes the partner directory when it does not exist yet', () => {
+      const s = site();
+      const r = dockside(s, ['partners', 'new', 'first', '--template', 'folder-csv'], {
+        DOCKSIDE_PARTNERS_DIR: join(s.root, 'fresh', 'partners'),
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(readFileSync(join(s.root, 'fresh', 'partners', 'first.yaml'), 'utf8'), /^id: first$/m);
+    });
+
     it('refuses to overwrite an existing file and leaves it as it was', () => {
       const s = site();
       writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
@@ -400,6 +409,38 @@ describe('dockside partners (command line)', function () {
           .replace(/^(ISA(?:\*[^*]*){8})\*\d{6}\*\d{4}/, '$1*DATE*TIME')
           .replace(/^(GS(?:\*[^*]*){3})\*\d{8}\*\d{4}/, '$1*DATE*TIME');
       assert.deepEqual(ackLines.map(undated), sent[0]!.body.split('\n').filter(Boolean).map(undated));
+    });
+
+    it('marks an interchange repeated in the same file as a duplicate and answers it with a TA1 only', () => {
+      const s = golden();
+      const twice = join(s.root, 'twice.edi');
+      writeFileSync(twice, readFileSync(samples[0]!, 'latin1').repeat(2), 'latin1');
+      const r = dockside(s, ['partners', 'certify', 'acme', twice]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^twice\.edi: partially-accepted$/m);
+      assert.match(r.stdout, /^ {2}interchange 000008801 .*, line 38: duplicate$/m);
+      assert.match(
+        r.stdout,
+        /^ {4}error duplicate-interchange line 38 segment 38 \(ISA\) element 13: .*already received in this file, at line 1;/m,
+      );
+      assert.match(r.stdout, /^ {2}ack 997 000000001 for interchange 000008801:$/m);
+      assert.match(r.stdout, /^ {2}ack TA1 000000002 for interchange 000008801:$/m);
+    });
+
+    it('reports a file that is not X12, or empty, as rejected with no ack', () => {
+      const s = golden();
+      writeFileSync(join(s.root, 'orders.csv'), 'po,qty\n1,2\n');
+      writeFileSync(join(s.root, 'empty.edi'), '');
+      const r = dockside(s, ['partners', 'certify', 'acme', 'orders.csv', 'empty.edi']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^orders\.csv: rejected \(no interchange\)\n {2}error not-x12 line 1 segment 1: expected an X12 interchange starting with 'ISA'.*\n {2}no acknowledgment would be sent$/m,
+      );
+      assert.match(
+        r.stdout,
+        /^empty\.edi: rejected \(no interchange\)\n {2}the file is empty\n {2}no acknowledgment/m,
+      );
     });
 
     it('exits 2 for an unknown partner and for a sample that cannot be read', () => {
