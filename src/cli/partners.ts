@@ -11,7 +11,10 @@ import { openDb } from '../main.ts';
 import { validatePartnerFiles } from '../partners/load.ts';
 import type { InboundChannel, OutboundChannel, Partner, PartnerDirectory } from '../partners/partner.ts';
 import { isSecretReference } from '../partners/secrets.ts';
+import type { Queryable } from '../store/db.ts';
+import { interchangesOfReceipt } from '../store/queries/interchanges.ts';
 import { listReceipts, type Receipt } from '../store/queries/receipts.ts';
+import type { Issue } from '../x12/issues.ts';
 import { ftpLabel } from '../transports/ftp.ts';
 import { sftpLabel } from '../transports/sftp.ts';
 import { certifyCommand } from './partners-certify.ts';
@@ -91,6 +94,8 @@ export function partnersCommand(): Command {
 interface Activity {
   last?: Receipt;
   lastProblem?: Receipt;
+  /** The first error in the data of a rejected lastProblem, as `line N: message`. */
+  why?: string;
 }
 
 /** How far back `list` looks for a partner's last problem: enough for an overview, bounded for a busy one. */
@@ -110,7 +115,7 @@ async function listPartners(config: GatewayConfig, registry: PartnerDirectory): 
       p.status,
       channelSummary(p),
       activity.byPartner ? (a?.last ? describeLast(a.last) : 'none yet') : '?',
-      activity.byPartner ? (a?.lastProblem ? describeProblem(a.lastProblem) : '-') : '?',
+      activity.byPartner ? (a?.lastProblem ? describeProblem(a) : '-') : '?',
     ];
   });
   out(table(['partner', 'status', 'channels', 'last file', 'last error'], rows));
@@ -145,9 +150,12 @@ async function readActivity(
       const lastProblem = recent.find(
         (r) => r.lastError !== null || r.status === 'dead' || r.outcome === 'rejected',
       );
+      const why =
+        lastProblem && lastProblem.lastError === null ? await firstError(db, lastProblem) : undefined;
       byPartner.set(p.id, {
         ...(recent[0] ? { last: recent[0] } : {}),
         ...(lastProblem ? { lastProblem } : {}),
+        ...(why ? { why } : {}),
       });
     }
     return { byPartner };
@@ -170,8 +178,21 @@ function describeLast(r: Receipt): string {
   return `${stamp(r.receivedAt)} ${r.fileName ?? r.remotePath ?? `receipt ${r.id}`} (${r.outcome ?? r.status})`;
 }
 
-function describeProblem(r: Receipt): string {
-  const what = r.lastError ?? (r.outcome === 'rejected' ? 'rejected' : r.status);
+/** What rejected a receipt: its first error, from the file down to the sets. */
+async function firstError(db: Queryable, r: Receipt): Promise<string | undefined> {
+  const detail = await interchangesOfReceipt(db, r.id);
+  const all = [r.issues, ...[...detail.interchanges, ...detail.groups, ...detail.sets].map((x) => x.issues)];
+  for (const issues of all) {
+    const found = (issues as Partial<Issue>[]).find((i) => i.severity === 'error');
+    if (found?.message) return `line ${found.location?.line ?? '?'}: ${found.message}`;
+  }
+  return undefined;
+}
+
+function describeProblem(a: Activity): string {
+  const r = a.lastProblem!;
+  const what =
+    r.lastError ?? `${r.outcome === 'rejected' ? 'rejected' : r.status}${a.why ? `, ${a.why}` : ''}`;
   const text = `${stamp(r.receivedAt)} receipt ${r.id}: ${what}`;
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }

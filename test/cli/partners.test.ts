@@ -107,7 +107,7 @@ describe('dockside partners (command line)', function () {
       assert.equal(r.code, 0, r.stderr);
       const acme = r.stdout.split('\n').find((l) => l.startsWith('acme'))!;
       assert.match(acme, /\d{4}-\d\d-\d\d \d\d:\d\d:\d\d asn-accepted\.edi \(accepted\)/);
-      assert.match(acme, /receipt 1: rejected$/);
+      assert.match(acme, /receipt 1: rejected, line 4: BSN04 \(Time\) is not a valid time: '2460'$/);
       assert.match(r.stdout, /\ntchome\s+active\s+in folder:drop; out folder\s+none yet\s+-\n/);
     });
 
