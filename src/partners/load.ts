@@ -40,8 +40,13 @@ export interface LoadPartnersOptions {
 /** The JSON Schema of a partner file; the YAML files name it too, so that editors complete and check them. */
 export const PARTNER_SCHEMA_FILE = fileURLToPath(new URL('../../partners/schema.json', import.meta.url));
 
-interface PartnerSchema {
-  $defs: Record<string, { pattern?: string }>;
+interface SchemaNode {
+  pattern?: string;
+  properties?: Record<string, SchemaNode>;
+}
+
+interface PartnerSchema extends SchemaNode {
+  $defs: Record<string, SchemaNode>;
 }
 
 // Read once: the loader runs at every reload, the schema changes only with the code.
@@ -196,6 +201,23 @@ const PATTERN_MESSAGES: Record<string, string> = {
     'must be a certificate SHA-256 fingerprint, 32 hex bytes separated by colons, as `openssl x509 -noout -fingerprint -sha256` prints it',
 };
 
+const defs = PARTNER_SCHEMA.$defs;
+/** What a value must look like, said after ajv's `must match pattern "…"`. */
+const PATTERN_HINTS: Record<string, string> = {
+  [PARTNER_SCHEMA.properties!.id!.pattern!]:
+    'lower-case letters, digits and dashes, starting with a letter or digit, e.g. acme-widget',
+  [defs.identity!.properties!.qualifier!.pattern!]: 'two capital letters or digits, e.g. ZZ or 01',
+  [defs.channelId!.pattern!]: 'lower-case letters, digits and dashes, e.g. pull or drop-2',
+  [defs.x12Set!.pattern!]: 'three digits in quotes, e.g. "856"',
+  [defs.x12Version!.pattern!]:
+    'six digits and an optional release, in quotes, e.g. "004010" or "005010X221A1"',
+  [defs.specOverlay!.properties!.version!.pattern!]: 'six digits in quotes, e.g. "004010"',
+  [defs.contact!.properties!.email!.pattern!]: 'an address such as edi@partner.example',
+  [defs.host!.pattern!]: 'a host name or address only, without user@, port or path',
+  [defs.readLock!.properties!.doneFile!.pattern!]:
+    'a file name containing {name} or {base}, without folders, e.g. {name}.done',
+};
+
 function readPartner(
   file: string,
   shown: string,
@@ -294,7 +316,9 @@ function readPartner(
       } else if (e.keyword === 'const') {
         message += `: ${String(e.params.allowedValue)}`;
       } else if (e.keyword === 'pattern') {
-        message = PATTERN_MESSAGES[String(e.params.pattern)] ?? message;
+        const pattern = String(e.params.pattern);
+        message =
+          PATTERN_MESSAGES[pattern] ?? `${message}: ${PATTERN_HINTS[pattern] ?? 'see docs/partners.md'}`;
       }
       errors.push(located(path, message));
     }

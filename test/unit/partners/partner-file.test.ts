@@ -186,7 +186,18 @@ describe('the partner file', () => {
     const errors = await errorsOf(text);
     assert.equal(errors.length, 2, errors.join('\n'));
     assert.equal(errors[0], "8:5: contacts[0] must have required property 'email'");
-    assert.match(errors[1]!, /^10:12: contacts\[1\]\.email must match pattern/);
+    assert.equal(
+      errors[1],
+      '10:12: contacts[1].email must match pattern "^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$": an address such as edi@partner.example',
+    );
+  });
+
+  it('says what an identity qualifier and a partner id look like', async () => {
+    const text = MINIMAL.replace('qualifier: ZZ', 'qualifier: zz').replace('id: minimal', 'id: Acme_Co');
+    assert.deepEqual(await errorsOf(text), [
+      '2:5: id must match pattern "^[a-z0-9][a-z0-9-]{0,62}$": lower-case letters, digits and dashes, starting with a letter or digit, e.g. acme-widget',
+      '5:16: identities[0].qualifier must match pattern "^[0-9A-Z]{2}$": two capital letters or digits, e.g. ZZ or 01',
+    ]);
   });
 
   it('refuses a negative tolerance', async () => {
