@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/golden.ts';
-import { Sshd, sshdUnavailable } from '../helpers/sshd.ts';
+import { freePort, Sshd, sshdUnavailable } from '../helpers/sshd.ts';
 import { Vsftpd, vsftpdUnavailable } from '../helpers/vsftpd.ts';
 import { hashPassword } from '../../src/transports/hosted-sftp/password.ts';
 
@@ -176,6 +176,33 @@ describe('dockside partners test (OpenSSH sshd and folders)', function () {
     assert.match(r.stdout, /^ok {6}inbound pull: listed \/outbound/m);
     assert.match(r.stdout, /^FAILED {2}outbound: cannot write into \/: .*/m);
     assert.match(r.stdout, /partner north: 1 check\(s\) failed\n$/);
+  });
+
+  it('fails with the reason when nothing answers at the address', async () => {
+    const s = site();
+    const port = await freePort();
+    writeFileSync(
+      join(s.partners, 'gone.yaml'),
+      [
+        'id: gone',
+        'name: Gone',
+        'identities: [{ qualifier: ZZ, id: GONE }]',
+        'channels:',
+        '  inbound:',
+        `    - { kind: sftp, id: pull, host: 127.0.0.1, port: ${port}, user: u, password: env:GONE_PW, directories: [/] }`,
+        '',
+      ].join('\n'),
+    );
+    const r = dockside(s, ['partners', 'test', 'gone'], {});
+    assert.equal(r.code, 1);
+    assert.match(
+      r.stdout,
+      new RegExp(
+        `^FAILED {2}inbound pull: sftp://u@127\\.0\\.0\\.1:${port}: cannot connect: .*ECONNREFUSED`,
+        'm',
+      ),
+    );
+    assert.match(r.stdout, /^skipped outbound: no outbound channel/m);
   });
 
   it('checks a folder partner: lists and checks the drop folder, probes the outbound folder', () => {
