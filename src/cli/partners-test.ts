@@ -9,7 +9,7 @@ import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promise
 import { dirname, join, posix } from 'node:path';
 import ssh2 from 'ssh2';
 import { hostKeysDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
-import { errorMessage } from '../errors.ts';
+import { GatewayError, errorMessage } from '../errors.ts';
 import { silentLogger } from '../log.ts';
 import type {
   FolderInbound,
@@ -38,11 +38,11 @@ export function testCommand(): Command {
         'removed where acknowledgments go (exit 1 if any check fails)',
     )
     .argument('<id>', 'partner id')
-    .option('--timeout <seconds>', 'how long a connection may take', (v) => Number(v), 20)
+    .option('--timeout <seconds>', 'how long a connection may take', seconds, 20)
     .action(async (id: string, opts: { timeout: number }) => {
       const config = loadGatewayConfig();
       const partner = partnerOf(registryOf(config), id);
-      const timeoutMs = Number.isFinite(opts.timeout) && opts.timeout > 0 ? opts.timeout * 1000 : 20_000;
+      const timeoutMs = opts.timeout * 1000;
       let failed = 0;
       const report = (line: CheckLine) => {
         if (line.ok === false) failed++;
@@ -57,6 +57,14 @@ export function testCommand(): Command {
       );
       if (failed > 0) process.exitCode = 1;
     });
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 600) {
+    throw new GatewayError('usage', `--timeout must be a number of seconds up to 600, not "${value}"`, false);
+  }
+  return n;
 }
 
 export interface TestOptions {
