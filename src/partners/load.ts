@@ -30,8 +30,12 @@ export interface LoadPartnersOptions {
   dataDir: string;
   /** The hosted SFTP server's root, holding one folder per partner (default `<dataDir>/hosted`). */
   hostedRoot?: string;
-  /** Where `env:` references of the hosted login are looked up (default the process environment). */
+  /** Where `env:` references are looked up (default the process environment). */
   env?: NodeJS.ProcessEnv;
+  /** Check that the channels' secret references resolve now (`partners validate`). Off, they are resolved at
+   * each connection, so that a rotated secret is picked up and a missing one stops only its channel; the
+   * hosted login's are always resolved, as the server checks logins against values. */
+  checkSecrets?: boolean;
   /** The standard specs: given, each spec overlay is applied and compiled, and one that widens the standard
    * or names no known spec or position is an error of the file. */
   specs?: BaseSpecs;
@@ -335,7 +339,28 @@ function readPartner(
       `${channelId}@${host.replace(/[^A-Za-z0-9.-]/g, '_')}_${port}`,
     );
 
+  const checkReferences = (
+    c: { password?: string; privateKey?: string; passphrase?: string },
+    path: Path,
+  ) => {
+    if (!options.checkSecrets) return;
+    for (const field of ['password', 'privateKey', 'passphrase'] as const) {
+      const reference = c[field];
+      if (reference === undefined) continue;
+      try {
+        resolveSecret(reference, field, options.env ? { env: options.env } : {});
+      } catch (e) {
+        errors.push(
+          located(
+            [...path, field],
+            `${reference} does not resolve: ${errorMessage(e).replace(/^.*?does not resolve: /, '')}`,
+          ),
+        );
+      }
+    }
+  };
   const sftpLogin = (c: RawSftpLogin, channelId: string, path: Path): SftpEndpoint => {
+    checkReferences(c, path);
     if (c.password === undefined && c.privateKey === undefined) {
       errors.push(located(path, 'needs a password or a privateKey (as a secret reference)'));
     }
@@ -359,6 +384,7 @@ function readPartner(
     };
   };
   const ftpLogin = (c: RawFtpLogin, path: Path): FtpEndpoint => {
+    checkReferences(c, path);
     if (c.password === undefined) errors.push(located(path, 'needs a password (as a secret reference)'));
     const tls = c.tls ?? { mode: 'explicit' as const };
     if (tls.mode === 'none' && (tls.ca !== undefined || tls.fingerprint !== undefined)) {

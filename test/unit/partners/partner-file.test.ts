@@ -144,6 +144,31 @@ describe('the partner file', () => {
     assert.ok(!errors.join('').includes('hunter2'));
   });
 
+  it("checks that the channels' secret references resolve when asked to, naming what is missing", async () => {
+    const text = `${MINIMAL}channels:\n  inbound:\n    - kind: sftp\n      id: pull\n      host: sftp.example\n      user: u\n      password: env:DOCKSIDE_TEST_UNSET_PW\n      directories: [out]\n  outbound:\n    kind: ftp\n    host: ftp.example\n    user: u\n    password: file:/nonexistent/ftp-password\n    directory: in\n`;
+    await write('p.yaml', text);
+    const file = join(dir, 'p.yaml');
+    const env = { DOCKSIDE_TEST_OTHER: 'x' };
+    assert.deepEqual(validatePartnerFiles([file], { dataDir: DATA_DIR, env }).errors, []);
+    assert.deepEqual(
+      validatePartnerFiles([file], { dataDir: DATA_DIR, env, checkSecrets: true }).errors.map((e) =>
+        e.replace(`${file}:`, ''),
+      ),
+      [
+        '13:17: channels.inbound[0].password env:DOCKSIDE_TEST_UNSET_PW does not resolve: the environment variable DOCKSIDE_TEST_UNSET_PW is not set',
+        '19:15: channels.outbound.password file:/nonexistent/ftp-password does not resolve: cannot read /nonexistent/ftp-password (ENOENT)',
+      ],
+    );
+    assert.deepEqual(
+      validatePartnerFiles([file], {
+        dataDir: DATA_DIR,
+        env: { DOCKSIDE_TEST_UNSET_PW: 'set' },
+        checkSecrets: true,
+      }).errors.length,
+      1,
+    );
+  });
+
   it('asks for quotes around a version YAML reads as a number', async () => {
     const text = `${MINIMAL}transactionSets:\n  - set: "856"\n    version: 004010\n    direction: inbound\n`;
     assert.deepEqual(await errorsOf(text), [
