@@ -216,6 +216,8 @@ const PATTERN_HINTS: Record<string, string> = {
   [defs.x12Version!.pattern!]:
     'six digits and an optional release, in quotes, e.g. "004010" or "005010X221A1"',
   [defs.specOverlay!.properties!.version!.pattern!]: 'six digits in quotes, e.g. "004010"',
+  '^[PRECL][0-9]{4,}$':
+    'an X12 syntax note: P, R, E, C or L and two-digit element positions, e.g. P0102 or C0706',
   [defs.contact!.properties!.email!.pattern!]: 'an address such as edi@partner.example',
   [defs.host!.pattern!]: 'a host name or address only, without user@, port or path',
   [defs.readLock!.properties!.doneFile!.pattern!]:

@@ -253,6 +253,21 @@ describe('the partner file', () => {
     ]);
   });
 
+  it('refuses a position path that is not tags joined by /, and a syntax note that is not one', async () => {
+    const text = `${MINIMAL}specOverlays:\n  - set: "856"\n    version: "004010"\n    positions:\n      hl.td1:\n        usage: M\n      BSN:\n        syntax: [C07]\n`;
+    assert.deepEqual(await errorsOf(text), [
+      '11:7: specOverlays[0].positions.hl.td1 is not a segment path: segment tags and loop ids joined by /, e.g. BSN or "HL/TD1"',
+      '14:18: specOverlays[0].positions.BSN.syntax[0] must match pattern "^[PRECL][0-9]{4,}$": an X12 syntax note: P, R, E, C or L and two-digit element positions, e.g. P0102 or C0706',
+    ]);
+  });
+
+  it('refuses an HL level the spec does not know, at the overlay', async () => {
+    const text = `${MINIMAL}specOverlays:\n  - set: "856"\n    version: "004010"\n    hierarchy:\n      levels:\n        ZZ: { required: [TD1] }\n`;
+    assert.deepEqual(await errorsOf(text), [
+      '8:5: specOverlays[0] hierarchy.levels.ZZ: the spec has no level ZZ',
+    ]);
+  });
+
   it('refuses an overlay of a spec that does not exist, naming the ones that do', async () => {
     const text = `${MINIMAL}specOverlays:\n  - set: "856"\n    version: "004020"\n`;
     assert.deepEqual(await errorsOf(text), [
