@@ -193,7 +193,7 @@ describe('dockside partners (command line)', function () {
       const r = dockside(s, ['partners', 'validate', 'bad.yaml', 'twin.yaml']);
       assert.equal(r.code, 1);
       const lines = r.stdout.trim().split('\n');
-      assert.match(lines[0]!, /^bad\.yaml:12:13: channels\.inbound\[0\]\.port must be .*65535/);
+      assert.match(lines[0]!, /^bad\.yaml:14:13: channels\.inbound\[0\]\.port must be .*65535/);
       assert.equal(lines.at(-1), '1 problem(s) in 2 partner file(s)');
     });
 
