@@ -389,7 +389,12 @@ async function validateFiles(config: GatewayConfig, files: string[]): Promise<Va
       throw new GatewayError('input-unreadable', `${file}: cannot read (${errorMessage(e)})`, false);
     });
   }
-  const { errors } = validatePartnerFiles(paths, loadOptions(config, specsOf(config)));
+  // Unlike the gateway, which resolves a channel's secrets at each connection, validation asks them to
+  // resolve now: a variable not set where this runs is found before the partner goes live.
+  const { errors } = validatePartnerFiles(paths, {
+    ...loadOptions(config, specsOf(config)),
+    checkSecrets: true,
+  });
   return { files: paths.length, errors };
 }
 

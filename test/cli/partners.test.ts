@@ -179,9 +179,17 @@ describe('dockside partners (command line)', function () {
       const s = site();
       writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
       writeFileSync(join(s.partners, 'acme.yaml'), FOLDER_PARTNER('acme', 'ACMEWIDGET'));
-      const r = dockside(s, ['partners', 'validate']);
+      const r = dockside(s, ['partners', 'validate'], { NORTH_SFTP_PASSWORD: 'set' });
       assert.equal(r.code, 0, r.stdout);
       assert.equal(r.stdout, '2 partner files valid\n');
+    });
+
+    it("reports a channel's secret reference that does not resolve where it runs", () => {
+      const s = site();
+      writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
+      const r = dockside(s, ['partners', 'validate'], { NORTH_SFTP_PASSWORD: '' });
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^partners\/north\.yaml:\d+:\d+: .*NORTH_SFTP_PASSWORD.*not set/m);
     });
 
     it('exits 1 and prints file:line:col: message for each problem of the files given', () => {
