@@ -40,6 +40,8 @@ export interface ModeOptions {
   partners: number;
   databaseUrl: string;
   redisUrl: string;
+  /** The first files of the folder, fed and acked before the measured ones and not counted with them. */
+  warmup: number;
   /** Write V8 CPU profiles of the processing processes here. */
   cpuProfDir?: string;
 }
@@ -71,8 +73,18 @@ export interface ModeResult {
   /** Per file: transactions in the gateway's database, WAL syncs and Redis commands (the last two counted for
    * the whole server, so other clients' too). Absent in embedded mode. */
   perFile?: { transactions: number; walSyncs: number; redisCommands: number; topRedis: string };
+  /** The warm-up round: its files and their rate, first arrival to the moment all their acks were seen
+   * (polled every 100 ms) — the gateway's cold start. */
+  warmup?: { files: number; filesPerSecond: number };
   /** map-documents jobs waiting at the end of the run (no handler takes them yet). */
   mapDocumentsWaiting: number;
+}
+
+interface Round {
+  arrivedAt: number[];
+  intakeDone: number[];
+  receiptIds: number[];
+  lastAckAt: number;
 }
 
 function percentiles(values: number[]): Percentiles {
@@ -245,7 +257,6 @@ async function check(db: Queryable, receiptIds: number[]): Promise<string[]> {
 export async function runMode(options: ModeOptions): Promise<ModeResult> {
   const paths = listFiles(options.dir);
   const files = paths.map((p) => readFileSync(p));
-  const n = files.length;
   const dataDir = join(options.dir, options.mode === 'embedded' ? 'embedded' : 'postgres-bullmq');
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -278,67 +289,82 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     gateway.startWorkers();
   }
 
-  const loadBefore = loadavg();
-  const arrivedAt = new Array<number>(n);
-  const intakeDone = new Array<number>(n);
-  const receiptIds = new Array<number>(n);
-  let next = 0;
-  let arrivalError: unknown;
-  const lane = async () => {
-    while (next < n && arrivalError === undefined) {
-      const i = next++;
-      const bytes = files[i]!;
-      const at = Date.now();
-      const result = await gateway.intake.receive(Readable.from([bytes]), {
-        channel: { kind: 'upload', id: 'bench/arrivals' },
-        partnerId: partnerOf(i + 1, options.partners).id,
-        fileName: basename(paths[i]!),
-        size: bytes.length,
-      });
-      intakeDone[i] = Date.now();
-      arrivedAt[i] = at;
-      receiptIds[i] = result.receipt.id;
-      if (result.duplicateOf)
-        throw new Error(`${paths[i]} was taken as a duplicate of receipt ${result.duplicateOf.id}`);
+  /** Offers `batch` (files of ordinals offset+1…) to intake with options.arrivals in flight and returns once
+   * every file of this and earlier rounds has its ack stored. */
+  async function feed(batch: Buffer[], offset: number): Promise<Round> {
+    const size = batch.length;
+    const arrivedAt = new Array<number>(size);
+    const intakeDone = new Array<number>(size);
+    const receiptIds = new Array<number>(size);
+    let next = 0;
+    let arrivalError: unknown;
+    const lane = async () => {
+      while (next < size && arrivalError === undefined) {
+        const i = next++;
+        const bytes = batch[i]!;
+        const at = Date.now();
+        const result = await gateway.intake.receive(Readable.from([bytes]), {
+          channel: { kind: 'upload', id: 'bench/arrivals' },
+          partnerId: partnerOf(offset + i + 1, options.partners).id,
+          fileName: basename(paths[offset + i]!),
+          size: bytes.length,
+        });
+        intakeDone[i] = Date.now();
+        arrivedAt[i] = at;
+        receiptIds[i] = result.receipt.id;
+        if (result.duplicateOf)
+          throw new Error(
+            `${paths[offset + i]} was taken as a duplicate of receipt ${result.duplicateOf.id}`,
+          );
+      }
+    };
+    const arrivals = Promise.all(Array.from({ length: Math.min(options.arrivals, size) }, lane)).catch(
+      (e: unknown) => {
+        arrivalError = e;
+      },
+    );
+    const target = offset + size;
+    let stored = 0;
+    let lastProgress = Date.now();
+    for (;;) {
+      await sleep(100);
+      if (arrivalError !== undefined) fail(`receive() failed: ${(arrivalError as Error).message}`);
+      const now = await count(gateway.db, 'select count(*)::int as n from acknowledgments');
+      if (now !== stored) {
+        stored = now;
+        lastProgress = Date.now();
+      }
+      if (stored >= target) break;
+      const dead = workers.find((w) => w.exited);
+      if (dead) fail(`${dead.label} ${dead.exited}:\n${dead.stderr.slice(-20).join('\n')}`);
+      if (Date.now() - lastProgress > STALL_MS) {
+        const statuses = await gateway.db.query<{ status: string; n: number }>(
+          'select status, count(*)::int as n from receipts group by status',
+        );
+        fail(
+          `no ack stored for ${STALL_MS / 1000} s with ${stored} of ${target} done; receipts: ` +
+            statuses.map((s) => `${s.status} ${s.n}`).join(', ') +
+            (workers.length > 0
+              ? `\nlast worker log lines:\n${workers.flatMap((w) => w.stderr.slice(-5)).join('\n')}`
+              : ''),
+        );
+      }
     }
-  };
+    await arrivals;
+    return { arrivedAt, intakeDone, receiptIds, lastAckAt: Date.now() };
+  }
+
+  // The warm-up round: the same processes take the first files while V8 compiles their hot paths, which a
+  // gateway that runs for days does once. Its own rate is reported as the cold start.
+  const warm = options.warmup > 0 ? await feed(files.slice(0, options.warmup), 0) : undefined;
+  const measured = files.slice(options.warmup);
+  const n = measured.length;
+  const loadBefore = loadavg();
   const postgres = gateway.db.kind === 'postgres';
   const pgBefore = postgres ? await pgCounters(gateway.db) : undefined;
   const redisBefore = postgres ? await redisCommandStats(options.redisUrl) : new Map<string, number>();
   const cpuStart = cpuSnapshot();
-  const arrivals = Promise.all(Array.from({ length: Math.min(options.arrivals, n) }, lane)).catch(
-    (e: unknown) => {
-      arrivalError = e;
-    },
-  );
-
-  let stored = 0;
-  let lastProgress = Date.now();
-  for (;;) {
-    await sleep(100);
-    if (arrivalError !== undefined) fail(`receive() failed: ${(arrivalError as Error).message}`);
-    const now = await count(gateway.db, 'select count(*)::int as n from acknowledgments');
-    if (now !== stored) {
-      stored = now;
-      lastProgress = Date.now();
-    }
-    if (stored >= n) break;
-    const dead = workers.find((w) => w.exited);
-    if (dead) fail(`${dead.label} ${dead.exited}:\n${dead.stderr.slice(-20).join('\n')}`);
-    if (Date.now() - lastProgress > STALL_MS) {
-      const statuses = await gateway.db.query<{ status: string; n: number }>(
-        'select status, count(*)::int as n from receipts group by status',
-      );
-      fail(
-        `no ack stored for ${STALL_MS / 1000} s with ${stored} of ${n} done; receipts: ` +
-          statuses.map((s) => `${s.status} ${s.n}`).join(', ') +
-          (workers.length > 0
-            ? `\nlast worker log lines:\n${workers.flatMap((w) => w.stderr.slice(-5)).join('\n')}`
-            : ''),
-      );
-    }
-  }
-  await arrivals;
+  const { arrivedAt, intakeDone, receiptIds } = await feed(measured, options.warmup);
   const cpuEnd = cpuSnapshot();
   let perFile: ModeResult['perFile'];
   if (pgBefore) {
@@ -377,7 +403,7 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     (comm) => comm === `postgres ${BENCH_DB}` || comm === 'postgres (server)' || comm === 'redis-server',
   );
 
-  const problems = await check(gateway.db, receiptIds);
+  const problems = await check(gateway.db, [...(warm?.receiptIds ?? []), ...receiptIds]);
   if (problems.length > 0) fail(`${options.mode}: the run is not valid:\n  ${problems.join('\n  ')}`);
 
   const rows = await gateway.db.query<{ receiptId: number; ack: number; started: number }>(
@@ -391,7 +417,8 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
   const processing: number[] = [];
   let lastAck = 0;
   for (const r of rows) {
-    const i = indexOf.get(Number(r.receiptId))!;
+    const i = indexOf.get(Number(r.receiptId));
+    if (i === undefined) continue; // a warm-up file
     latency.push(r.ack - arrivedAt[i]!);
     wait.push(r.started - intakeDone[i]!);
     processing.push(r.ack - r.started);
@@ -434,6 +461,14 @@ export async function runMode(options: ModeOptions): Promise<ModeResult> {
     cpu,
     loadBefore,
     mapDocumentsWaiting: unconsumed.waiting + unconsumed.delayed,
+    ...(warm
+      ? {
+          warmup: {
+            files: warm.receiptIds.length,
+            filesPerSecond: warm.receiptIds.length / ((warm.lastAckAt - Math.min(...warm.arrivedAt)) / 1000),
+          },
+        }
+      : {}),
     ...(perFile ? { perFile } : {}),
   };
 }

@@ -1,9 +1,11 @@
-// npm run bench:pipeline [-- --files 2000] [--modes postgres+bullmq,embedded] [--workers 2] [--concurrency 64]
+// npm run bench:pipeline [-- --files 2000] [--warmup 500] [--modes postgres+bullmq,embedded] [--workers 2] [--concurrency 64]
 //   [--arrivals 64] [--partners 1] [--database-url URL] [--redis-url URL] [--dir DIR] [--cpu-prof]
 // The whole pipeline, arrival to ack stored: N distinct 856 files of about 5 KB (one interchange each) from
 // one partner, fed to intake.receive() with --arrivals in flight, processed by --workers `dockside run --role
 // worker` processes (PostgreSQL + BullMQ) or by the one embedded process (PGlite + in-process queue). Prints
-// files/s, latency percentiles and peak RSS per process. Each mode runs in a process of its own; the
+// files/s, latency percentiles and peak RSS per process. Before the N measured files, --warmup more go through
+// the same processes and are not counted: the rate of a gateway that has run a while, not of one whose V8 is
+// still compiling its hot paths (that cold rate is printed too). Each mode runs in a process of its own; the
 // PostgreSQL mode works in its own database (dockside_bench, dropped and recreated) and clears the gateway's
 // BullMQ queues (prefix "dockside") before and after.
 import { spawnSync } from 'node:child_process';
@@ -39,6 +41,8 @@ function whole(name: string, fallback: number): number {
 }
 
 const fileCount = whole('--files', 2000);
+// 0 is allowed: a run that measures the cold start only.
+const warmup = option('--warmup') === '0' ? 0 : whole('--warmup', 500);
 const workers = whole('--workers', 2);
 const concurrency = whole('--concurrency', 64);
 const arrivals = whole('--arrivals', 64);
@@ -58,10 +62,10 @@ if (cpuProfDir) {
 }
 
 mkdirSync(dir, { recursive: true });
-const bytes = writeFiles(dir, fileCount, partners);
+const bytes = writeFiles(dir, warmup + fileCount, partners) * (fileCount / (warmup + fileCount));
 writePartners(dir, partners);
 process.stderr.write(
-  `${fileCount} files of ${(bytes / fileCount / 1024).toFixed(1)} KB on average in ${join(dir, 'files')}\n`,
+  `${warmup} warm-up and ${fileCount} measured files of ${(bytes / fileCount / 1024).toFixed(1)} KB on average in ${join(dir, 'files')}\n`,
 );
 
 const results: ModeResult[] = [];
@@ -73,6 +77,7 @@ for (const mode of modes) {
     concurrency,
     arrivals,
     partners,
+    warmup,
     databaseUrl: option('--database-url') ?? 'postgres://postgres@127.0.0.1:5432/test',
     redisUrl: option('--redis-url') ?? 'redis://127.0.0.1:6379',
     ...(cpuProfDir ? { cpuProfDir } : {}),
@@ -163,6 +168,11 @@ for (const r of results) {
       `  per file: ${r.perFile.transactions.toFixed(1)} PostgreSQL transactions (reads included), ` +
         `${r.perFile.walSyncs.toFixed(1)} WAL syncs and ${r.perFile.redisCommands.toFixed(0)} Redis commands ` +
         `(${r.perFile.topRedis}); the last two count every client of the servers`,
+    );
+  if (r.warmup)
+    console.log(
+      `  warm-up before the run: ${r.warmup.files} files through the same processes at ${r.warmup.filesPerSecond.toFixed(0)} files/s ` +
+        '(the cold start, V8 still compiling), not counted above',
     );
   if (r.mapDocumentsWaiting > 0)
     console.log(`  ${r.mapDocumentsWaiting} map-documents jobs left waiting: no worker takes that queue yet`);
