@@ -83,9 +83,10 @@ for (const mode of modes) {
     ...(cpuProfDir ? { cpuProfDir } : {}),
   };
   process.stderr.write(`${LABELS[mode]}… `);
-  // In embedded mode the processing happens in the mode's own process: that is the one to profile.
-  const prof =
-    cpuProfDir && mode === 'embedded' ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, 'embedded')}`] : [];
+  // The mode's own process does the intake (and in embedded mode the processing too).
+  const prof = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, mode === 'embedded' ? 'embedded' : 'intake')}`]
+    : [];
   const r = spawnSync(
     process.execPath,
     [...prof, '--import', 'tsx', join(here, 'mode.ts'), JSON.stringify(options)],

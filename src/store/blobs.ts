@@ -6,6 +6,7 @@ import {
   closeSync,
   constants,
   createReadStream,
+  existsSync,
   fsync,
   mkdirSync,
   open,
@@ -105,10 +106,12 @@ export class FileBlobStore implements BlobStore {
     }
     const sha256 = hash.digest('hex');
     const key = sha256;
-    const dir = join(this.root, sha256.slice(0, 2), sha256.slice(2, 4));
+    const dir = join(this.root, sha256.slice(0, 2));
     try {
+      // A folder just made is itself only a name in the root until the root is fsynced.
+      let made = false;
       if (!this.made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
+        made = mkdirSync(dir, { recursive: true }) !== undefined;
         this.made.add(dir);
       }
       // Same name, same bytes: replacing an existing blob is harmless, and rename is atomic.
@@ -117,10 +120,10 @@ export class FileBlobStore implements BlobStore {
       } catch (e) {
         // The directory was removed behind our back: make it again.
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        mkdirSync(dir, { recursive: true });
+        made = mkdirSync(dir, { recursive: true }) !== undefined;
         renameSync(tmp, join(dir, sha256));
       }
-      await syncDir(dir);
+      await Promise.all([syncDir(dir), made ? syncDir(this.root) : undefined]);
     } catch (e) {
       quietly(() => rmSync(tmp, { force: true }));
       throw blobError('store', join(dir, sha256), e);
@@ -140,9 +143,7 @@ export class FileBlobStore implements BlobStore {
   }
 
   read(key: string): Readable {
-    const path = this.path(key);
-    const stream = createReadStream(path);
-    return stream;
+    return createReadStream(this.locate(key));
   }
 
   readAll(key: string): Promise<Buffer> {
@@ -150,15 +151,15 @@ export class FileBlobStore implements BlobStore {
     // round trips (open, fstat, read, close).
     // O_NOATIME: a blob is read soon after it was written, when relatime would update its access time, and
     // that inode update has to wait for the file system's journal while other files are being fsynced.
-    const path = this.path(key);
+    let path = this.path(key);
     try {
       let fd: number;
       try {
-        fd = openSync(path, NOATIME_READ);
+        fd = openForRead(path);
       } catch (e) {
-        // Only the file's owner may ask for O_NOATIME.
-        if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
-        fd = openSync(path, 'r');
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        path = this.legacyPath(key);
+        fd = openForRead(path);
       }
       try {
         return Promise.resolve(readFileSync(fd));
@@ -172,7 +173,7 @@ export class FileBlobStore implements BlobStore {
 
   async has(key: string): Promise<boolean> {
     try {
-      await access(this.path(key));
+      await access(this.locate(key));
       return true;
     } catch {
       return false;
@@ -180,16 +181,43 @@ export class FileBlobStore implements BlobStore {
   }
 
   async size(key: string): Promise<number> {
+    const path = this.locate(key);
     try {
-      return (await stat(this.path(key))).size;
+      return (await stat(path)).size;
     } catch (e) {
-      throw blobError('read', this.path(key), e);
+      throw blobError('read', path, e);
     }
   }
 
+  /** Where a blob is written: one level of 256 folders, as Git does. Two levels (65,536 folders) meant a new
+   * folder for nearly every one of the first hundred thousand files, and making a folder cost more than
+   * storing the file (docs/benchmarks-pipeline.md). */
   path(key: string): string {
     if (!/^[0-9a-f]{64}$/.test(key)) throw new GatewayError('not-found', `not a blob key: ${key}`, false);
+    return join(this.root, key.slice(0, 2), key);
+  }
+
+  /** Where stores written before the one-level layout keep a blob (root/aa/bb/<key>); read, never written. */
+  private legacyPath(key: string): string {
     return join(this.root, key.slice(0, 2), key.slice(2, 4), key);
+  }
+
+  /** The blob's file: in the current layout, or in the old one when only that has it. */
+  private locate(key: string): string {
+    const path = this.path(key);
+    if (existsSync(path)) return path;
+    const legacy = this.legacyPath(key);
+    return existsSync(legacy) ? legacy : path;
+  }
+}
+
+function openForRead(path: string): number {
+  try {
+    return openSync(path, NOATIME_READ);
+  } catch (e) {
+    // Only the file's owner may ask for O_NOATIME.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') throw e;
+    return openSync(path, 'r');
   }
 }
 

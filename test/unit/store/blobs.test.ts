@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Readable } from 'node:stream';
@@ -69,11 +69,11 @@ describe('FileBlobStore', () => {
     assert.equal(await blobs.size(stored.key), 0);
   });
 
-  it('stores a blob at root/aa/bb/<key> and nothing else once put returns', async () => {
+  it('stores a blob at root/aa/<key> and nothing else once put returns', async () => {
     const stored = await blobs.put(chunks('abc'));
     const k = stored.key;
-    assert.equal(blobs.path(k), join(root, k.slice(0, 2), k.slice(2, 4), k));
-    assert.deepEqual(await filesUnder(root), [join(k.slice(0, 2), k.slice(2, 4), k)]);
+    assert.equal(blobs.path(k), join(root, k.slice(0, 2), k));
+    assert.deepEqual(await filesUnder(root), [join(k.slice(0, 2), k)]);
     assert.equal(await readFile(blobs.path(k), 'utf8'), 'abc');
   });
 
@@ -81,7 +81,7 @@ describe('FileBlobStore', () => {
     const a = await blobs.put(chunks('same', ' bytes'));
     const b = await blobs.put(chunks('same bytes'));
     assert.deepEqual(b, a);
-    assert.deepEqual(await filesUnder(root), [join(a.key.slice(0, 2), a.key.slice(2, 4), a.key)]);
+    assert.deepEqual(await filesUnder(root), [join(a.key.slice(0, 2), a.key)]);
   });
 
   it('keeps one file for concurrent puts of the same bytes', async () => {
@@ -175,6 +175,24 @@ describe('FileBlobStore', () => {
       assert.equal((e as NodeJS.ErrnoException).code, 'ENOENT');
       return true;
     });
+  });
+
+  it('reads, sizes and finds a blob a store of the old two-level layout (root/aa/bb/<key>) wrote', async () => {
+    const key = sha256('written before the layout changed');
+    await mkdir(join(root, key.slice(0, 2), key.slice(2, 4)), { recursive: true });
+    await writeFile(join(root, key.slice(0, 2), key.slice(2, 4), key), 'written before the layout changed');
+    assert.equal(await blobs.has(key), true);
+    assert.equal(await blobs.size(key), 33);
+    assert.equal((await blobs.readAll(key)).toString(), 'written before the layout changed');
+    assert.equal((await collect(blobs.read(key))).toString(), 'written before the layout changed');
+  });
+
+  it('makes one folder per first two hex digits and reuses it for every later blob there', async () => {
+    const keys = [];
+    for (let i = 0; i < 40; i++) keys.push((await blobs.put(chunks(`file ${i}`))).key);
+    const folders = (await readdir(root)).filter((f) => f !== 'tmp').sort();
+    assert.deepEqual(folders, [...new Set(keys.map((k) => k.slice(0, 2)))].sort());
+    for (const k of keys) assert.equal(await blobs.has(k), true);
   });
 
   it('refuses a key that is not 64 lowercase hex digits before touching the disk', () => {
