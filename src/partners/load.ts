@@ -3,9 +3,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import ssh2 from 'ssh2';
+import { checkCsvMapping, type CsvMapping, type RawCsvMapping } from '../csv/mapping.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 // The hosted server owns the hash format; the loader checks a hash the way a login will read it.
 import { parsePasswordHash } from '../transports/hosted-sftp/password.ts';
@@ -189,6 +190,7 @@ interface RawPartner {
   acknowledgments: Partner['acknowledgments'];
   duplicateWindowHours: number;
   specOverlays: Partner['specOverlays'];
+  csv: RawCsvMapping[];
   reconciliation: Partner['reconciliation'];
   contacts: Partner['contacts'];
   channels: { inbound: RawInbound[]; outbound?: RawOutbound };
@@ -276,7 +278,7 @@ function readPartner(
 
   const raw = doc.toJS() as unknown;
   if (!validate(raw)) {
-    for (const e of validate.errors ?? []) {
+    for (const e of csvAlternatives(validate.errors ?? [])) {
       // The enum on `kind` already says what is wrong; the discriminator would say it again, less clearly.
       if (e.keyword === 'discriminator') continue;
       const path: Path = e.instancePath
@@ -507,6 +509,7 @@ function readPartner(
     }
   }
 
+  const csv = csvMappings(p.csv, located, errors);
   const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
   if (errors.length > before) return undefined;
   const at = {
@@ -522,6 +525,7 @@ function readPartner(
     acknowledgments: p.acknowledgments,
     duplicateWindowHours: p.duplicateWindowHours,
     specOverlays: p.specOverlays,
+    csv,
     reconciliation: p.reconciliation,
     contacts: p.contacts,
     inbound,
@@ -530,6 +534,71 @@ function readPartner(
     file,
   };
   return { partner, at };
+}
+
+/**
+ * A CSV column or field source that is none of its allowed forms makes ajv report every form it is not; one
+ * message says what it may be. For an object, only the errors of the form its keys choose are kept ({value}
+ * or {column, default}), so that a misspelt key is still pointed at.
+ */
+function csvAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  const alternatives = new Map<string, ErrorObject>();
+  for (const e of errors) {
+    if ((e.keyword === 'anyOf' || e.keyword === 'oneOf') && e.instancePath.startsWith('/csv/')) {
+      // The outermost alternative at a path wins: a field source's anyOf holds a column's oneOf.
+      const known = alternatives.get(e.instancePath);
+      if (!known || e.parentSchema === defs.csvFieldSource) alternatives.set(e.instancePath, e);
+    }
+  }
+  const out: ErrorObject[] = [];
+  for (const e of errors) {
+    const alternative = alternatives.get(e.instancePath);
+    if (!alternative) {
+      out.push(e);
+      continue;
+    }
+    const data: unknown = alternative.data;
+    if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
+      const form = 'value' in data ? 'value' : 'column';
+      const required = (e.parentSchema as { required?: string[] } | undefined)?.required;
+      if ((e.keyword === 'additionalProperties' || e.keyword === 'required') && required?.[0] === form) {
+        out.push(e);
+      }
+    } else if (e === alternative) {
+      const message =
+        e.parentSchema === defs.csvFieldSource
+          ? 'must be a column name, a column number from 1, { column, default } or { value }'
+          : e.parentSchema === defs.csvColumn
+            ? 'must be a column name or a column number from 1'
+            : 'must be text or a number';
+      out.push({ ...e, message });
+    }
+  }
+  return out;
+}
+
+/** The CSV mappings with their shorthands expanded; what the schema cannot check is checked here. */
+function csvMappings(
+  raw: RawCsvMapping[],
+  located: (path: Path, message: string, atKey?: string) => string,
+  errors: string[],
+): CsvMapping[] {
+  const names = new Map<string, number>();
+  return raw.map((r, i) => {
+    const first = names.get(r.name);
+    if (first !== undefined) {
+      errors.push(
+        located(
+          ['csv', i, 'name'],
+          `${r.name} is already the name of csv[${first}]; each mapping needs its own`,
+        ),
+      );
+    } else names.set(r.name, i);
+    const { mapping, problems } = checkCsvMapping(r);
+    for (const problem of problems)
+      errors.push(located(['csv', i, ...problem.path], problem.message, problem.key));
+    return mapping;
+  });
 }
 
 /** The hosted login with its references read now: the server checks logins against values, and a reference

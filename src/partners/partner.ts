@@ -1,5 +1,6 @@
 // A trading partner as its file describes it (partners/schema.json; docs/partners.md explains every field).
 // The pipeline reads partners only through PartnerDirectory.
+import type { CsvMapping } from '../csv/mapping.ts';
 import type { AckPolicy } from '../x12/acks/build.ts';
 import type { OverlayFile } from '../x12/spec/format.ts';
 
@@ -178,6 +179,9 @@ export interface Partner {
   duplicateWindowHours: number;
   /** Narrowings of the standard specs that this partner's files are validated with. */
   specOverlays: OverlayFile[];
+  /** How the partner's CSV files become canonical documents (docs/csv.md); the first that matches reads a
+   * file. The loader always fills it; partners built in code may leave it out. */
+  csv?: CsvMapping[];
   reconciliation: ReconciliationTolerances;
   contacts: Contact[];
   inbound: InboundChannel[];
