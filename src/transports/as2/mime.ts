@@ -52,9 +52,12 @@ export function parseEntity(raw: Buffer): MimeEntity {
   };
 }
 
-function parseHeaderBlock(text: string): MimeHeader[] {
+/** Header fields (RFC 5322 §2.2) from text; blank lines are skipped, so a field block that ends with line
+ * breaks (the body of a message/disposition-notification) reads too. */
+export function parseHeaderBlock(text: string): MimeHeader[] {
   const headers: MimeHeader[] = [];
   for (const line of text.split(/\r?\n/)) {
+    if (line.trim() === '') continue;
     if (/^[ \t]/.test(line) && headers.length > 0) {
       // A folded line continues the previous field (RFC 5322 §2.2.3).
       headers[headers.length - 1]!.value += ' ' + line.trim();

@@ -82,6 +82,74 @@ export class OpensslPeer {
     };
   }
 
+  /** `openssl cms -sign` in binary mode, S/MIME output with CRLF line ends, as an AS2 product sends it. */
+  sign(content: Buffer, signer: PeerIdentity, md = 'sha256', extra: string[] = []): Buffer {
+    const args = [
+      'cms',
+      '-sign',
+      '-binary',
+      '-crlfeol',
+      '-md',
+      md,
+      '-signer',
+      signer.certPath,
+      '-inkey',
+      signer.keyPath,
+    ];
+    return this.run([...args, '-in', this.file(content), ...extra]);
+  }
+
+  /** `openssl cms -encrypt` in binary mode, DER output; `keyopts` such as `rsa_padding_mode:oaep`. */
+  encrypt(content: Buffer, recipient: PeerIdentity, cipher = 'aes-256-cbc', keyopts: string[] = []): Buffer {
+    const args = [
+      'cms',
+      '-encrypt',
+      '-binary',
+      '-outform',
+      'DER',
+      `-${cipher}`,
+      '-in',
+      this.file(content),
+      '-recip',
+      recipient.certPath,
+    ];
+    return this.run([...args, ...keyopts.flatMap((k) => ['-keyopt', k])]);
+  }
+
+  decrypt(der: Buffer, recipient: PeerIdentity): Buffer {
+    const args = [
+      'cms',
+      '-decrypt',
+      '-binary',
+      '-inform',
+      'DER',
+      '-recip',
+      recipient.certPath,
+      '-inkey',
+      recipient.keyPath,
+    ];
+    return this.run([...args, '-in', this.file(der)]);
+  }
+
+  /** Verifies an S/MIME multipart/signed with `trusted` as the only trust anchor; returns the signed entity.
+   * Not in -binary mode: OpenSSL 3.0 reading a multipart/signed in binary mode keeps the CR of the CRLF before
+   * the boundary and then fails even on what it signed itself. The entities tested are CRLF text, so the
+   * canonical mode hashes the same bytes. */
+  verifySmime(smime: Buffer, trusted: PeerIdentity): Buffer {
+    return this.run([
+      'cms',
+      '-verify',
+      '-inform',
+      'SMIME',
+      '-CAfile',
+      trusted.certPath,
+      '-purpose',
+      'any',
+      '-in',
+      this.file(smime),
+    ]);
+  }
+
   /** `openssl dgst` of a buffer, base64: an independent MIC. */
   digestBase64(content: Buffer, digest: string): string {
     return this.run(['dgst', `-${digest}`, '-binary'], content).toString('base64');

@@ -26,44 +26,14 @@ describe('receiveMessage', () => {
   });
   after(() => peer.cleanup());
 
-  function sign(content: Buffer, md = 'sha256', signer = partner, extra: string[] = []): Buffer {
-    return peer.run([
-      'cms',
-      '-sign',
-      '-binary',
-      '-crlfeol',
-      '-md',
-      md,
-      '-signer',
-      signer.certPath,
-      '-inkey',
-      signer.keyPath,
-      '-in',
-      peer.file(content),
-      ...extra,
-    ]);
-  }
-
-  function encrypt(
+  const sign = (content: Buffer, md = 'sha256', signer = partner, extra: string[] = []): Buffer =>
+    peer.sign(content, signer, md, extra);
+  const encrypt = (
     content: Buffer,
     cipher = 'aes-256-cbc',
     keyopts: string[] = [],
     recipient = ours,
-  ): Buffer {
-    return peer.run([
-      'cms',
-      '-encrypt',
-      '-binary',
-      '-outform',
-      'DER',
-      `-${cipher}`,
-      '-in',
-      peer.file(content),
-      '-recip',
-      recipient.certPath,
-      ...keyopts.flatMap((k) => ['-keyopt', k]),
-    ]);
-  }
+  ): Buffer => peer.encrypt(content, recipient, cipher, keyopts);
 
   function request(
     contentType: string,
