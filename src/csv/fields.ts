@@ -4,13 +4,18 @@
 
 export type CsvDocumentType = 'advance-ship-notice' | 'invoice';
 
-/** How a cell is read: as text, a date in the mapping's formats, a decimal, or a whole number. */
-export type CsvValueType = 'text' | 'date' | 'decimal' | 'integer';
+/**
+ * How a cell is read: as text, a date in the mapping's formats, a decimal, a whole number, an ISO 4217
+ * currency code (three letters) or an SSCC-18 (eighteen digits).
+ */
+export type CsvValueType = 'text' | 'date' | 'decimal' | 'integer' | 'currency' | 'sscc';
 
 export interface CsvFieldInfo {
   type: CsvValueType;
   /** A document cannot be built without it: the mapping must fill it, and a row must have a value. */
   required?: true;
+  /** A field that means nothing without this other one (a weight without its unit). */
+  needs?: string;
 }
 
 export type FieldTable = Record<string, CsvFieldInfo>;
@@ -62,8 +67,8 @@ export const CSV_FIELDS: Record<CsvDocumentType, { document: FieldTable; line: F
       transportMethod: text,
       packagingCode: text,
       ladingQuantity: decimal,
-      grossWeight: decimal,
-      netWeight: decimal,
+      grossWeight: { type: 'decimal', needs: 'weightUnit' },
+      netWeight: { type: 'decimal', needs: 'weightUnit' },
       /** The unit of both weights ("LB", "KG"). */
       weightUnit: text,
       equipmentNumber: text,
@@ -76,7 +81,7 @@ export const CSV_FIELDS: Record<CsvDocumentType, { document: FieldTable; line: F
       poDate: date,
       releaseNumber: text,
       /** The SSCC-18 of the carton the item is packed in: items with one are grouped into packs. */
-      sscc: text,
+      sscc: { type: 'sscc' },
       ...productFields,
       quantityShipped: { type: 'decimal', required: true },
       unit: { type: 'text', required: true },
@@ -93,7 +98,7 @@ export const CSV_FIELDS: Record<CsvDocumentType, { document: FieldTable; line: F
       poDate: date,
       transactionTypeCode: text,
       purposeCode: text,
-      currency: text,
+      currency: { type: 'currency' },
       billOfLading: text,
       shipmentId: text,
       shipDate: date,

@@ -4,7 +4,7 @@
 // formats, constants that are not values of their field.
 import picomatch from 'picomatch';
 import { CSV_FIELDS, DOCUMENT_NOUNS, type CsvDocumentType, type CsvFieldInfo } from './fields.ts';
-import { compileDateFormat, readDate, readDecimal, readInteger, type NumberFormat } from './values.ts';
+import { compileDateFormat, readValue, type NumberFormat } from './values.ts';
 
 export type CsvEncoding = 'utf-8' | 'latin1' | 'windows-1252' | 'iso-8859-15';
 
@@ -95,25 +95,8 @@ export function checkCsvMapping(raw: RawCsvMapping): { mapping: CsvMapping; prob
   raw.groupBy.forEach((c, i) => checkColumn(c, ['groupBy', i]));
 
   const checkConstant = (value: string, info: CsvFieldInfo, path: (string | number)[]) => {
-    const ok =
-      info.type === 'text'
-        ? value.trim() !== ''
-        : info.type === 'date'
-          ? readDate(value, goodFormats) !== undefined
-          : info.type === 'decimal'
-            ? readDecimal(value, raw) !== undefined
-            : readInteger(value) !== undefined;
-    if (!ok) {
-      problems.push({
-        path,
-        message:
-          info.type === 'date'
-            ? `is not a date in the mapping's dateFormats (${raw.dateFormats.join(', ')})`
-            : info.type === 'text'
-              ? 'is empty'
-              : `is not ${info.type === 'decimal' ? 'a number as the mapping writes them' : 'a whole number'}`,
-      });
-    }
+    const problem = readValue(value.trim(), info.type, { ...raw, dates: goodFormats });
+    if (typeof problem === 'object') problems.push({ path, message: problem.problem });
   };
 
   const expand = (level: 'document' | 'line'): Record<string, CsvFieldSource> => {
@@ -146,6 +129,12 @@ export function checkCsvMapping(raw: RawCsvMapping): { mapping: CsvMapping; prob
           checkConstant(String(source.default), info, [key, name, 'default']);
           out[name] = { column: source.column, default: String(source.default) };
         } else out[name] = { column: source.column };
+      }
+    }
+    for (const name of Object.keys(out)) {
+      const needs = fields[level][name]!.needs;
+      if (needs !== undefined && out[needs] === undefined && raw[key][needs] === undefined) {
+        problems.push({ path: [key], key: name, message: `needs ${needs} too` });
       }
     }
     const missing = Object.entries(fields[level])

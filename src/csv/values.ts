@@ -1,6 +1,8 @@
 // Cell text to canonical values: dates by the partner's formats, numbers by its decimal and thousands
 // separators. Each reader returns the value or, when the text is not one, undefined; the caller words the
 // problem, since only it knows the column and the row.
+import { normalizeDecimal } from '../documents/decimal.ts';
+import type { CsvValueType } from './fields.ts';
 
 /** The tokens a date format may use; anything else in a format is literal text. */
 const DATE_TOKENS = ['YYYY', 'YY', 'MM', 'M', 'DD', 'D'] as const;
@@ -94,53 +96,60 @@ function numberPattern(format: NumberFormat): RegExp {
   return re;
 }
 
-/** A canonical decimal (see src/documents/common.ts: minus, digits, fraction; no leading or trailing zeros). */
+/** A canonical decimal (src/documents/decimal.ts), when the text is a number as the partner writes them. */
 export function readDecimal(text: string, format: NumberFormat): string | undefined {
   const m = numberPattern(format).exec(text);
   if (!m || (m[2] === undefined && m[3] === undefined)) return undefined;
   const whole = (m[2] ?? '0').split(format.thousandsSeparator || '\u0000').join('');
-  return normalizeDecimal(m[1] === '-', whole, m[3] ?? '');
+  return normalizeDecimal(`${m[1]}${whole}.${m[3] ?? '0'}`);
 }
 
-/** A whole number (line counts, days), with no fraction and no separators. */
+/** A whole number (days), with no fraction and no separators. */
 export function readInteger(text: string): number | undefined {
   if (!/^[+-]?\d{1,15}$/.test(text)) return undefined;
   return Number(text);
 }
 
-function normalizeDecimal(negative: boolean, whole: string, fraction: string): string {
-  const w = whole.replace(/^0+(?=\d)/, '');
-  const f = fraction.replace(/0+$/, '');
-  const body = f ? `${w}.${f}` : w;
-  return negative && /[1-9]/.test(body) ? `-${body}` : body;
+export interface ValueFormats extends NumberFormat {
+  dates: DateFormat[];
+  dateFormats: string[];
 }
 
-/** Exact decimal arithmetic on canonical decimals, through scaled integers. */
-function toScaled(d: string): { n: bigint; scale: number } {
-  const [whole, fraction = ''] = d.replace('-', '').split('.');
-  const n = BigInt(whole! + fraction);
-  return { n: d.startsWith('-') ? -n : n, scale: fraction.length };
-}
-
-function fromScaled(n: bigint, scale: number): string {
-  const negative = n < 0n;
-  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
-  return normalizeDecimal(
-    negative,
-    digits.slice(0, digits.length - scale),
-    digits.slice(digits.length - scale),
-  );
-}
-
-export function multiplyDecimals(a: string, b: string): string {
-  const x = toScaled(a);
-  const y = toScaled(b);
-  return fromScaled(x.n * y.n, x.scale + y.scale);
-}
-
-export function addDecimals(a: string, b: string): string {
-  const x = toScaled(a);
-  const y = toScaled(b);
-  const scale = Math.max(x.scale, y.scale);
-  return fromScaled(x.n * 10n ** BigInt(scale - x.scale) + y.n * 10n ** BigInt(scale - y.scale), scale);
+/**
+ * A cell's text (already trimmed, not empty) read as a value of the type, or what is wrong with it, worded to
+ * follow the quoted text: `"13/45/2024" is not a date in the form MM/DD/YYYY`.
+ */
+export function readValue(
+  text: string,
+  type: CsvValueType,
+  formats: ValueFormats,
+): string | number | { problem: string } {
+  switch (type) {
+    case 'text':
+      return text === '' ? { problem: 'is empty' } : text;
+    case 'date':
+      return (
+        readDate(text, formats.dates) ?? {
+          problem: `is not a date in the form ${formats.dateFormats.join(' or ')}`,
+        }
+      );
+    case 'decimal':
+      return (
+        readDecimal(text, formats) ?? {
+          problem:
+            `is not a number written with "${formats.decimalSeparator}" before the decimals and ` +
+            (formats.thousandsSeparator
+              ? `"${formats.thousandsSeparator}" between thousands`
+              : 'no thousands separator'),
+        }
+      );
+    case 'integer':
+      return readInteger(text) ?? { problem: 'is not a whole number' };
+    case 'currency':
+      return /^[A-Z]{3}$/.test(text)
+        ? text
+        : { problem: 'is not a currency code: three capital letters, e.g. EUR' };
+    case 'sscc':
+      return /^[0-9]{18}$/.test(text) ? text : { problem: 'is not an SSCC: eighteen digits' };
+  }
 }
