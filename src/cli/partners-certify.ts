@@ -10,11 +10,11 @@ import { loadGatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { identityKey, type Partner, type PartnerDirectory } from '../partners/partner.ts';
 import { partnerSpecResolvers } from '../partners/specs.ts';
-import { planReceipt, refused, isDuplicate } from '../pipeline/receipt-plan.ts';
+import { ackPolicyFor, checkAgainstPartner } from '../pipeline/partner-checks.ts';
+import { planReceipt, refused } from '../pipeline/receipt-plan.ts';
 import {
   buildForInterchange,
   type AckInterchange,
-  type AckPolicy,
   type ControlNumbers,
 } from '../x12/acks/build.ts';
 import { analyze, type AnalysisResult, type InterchangeResult } from '../x12/analyzer.ts';
@@ -140,7 +140,7 @@ export async function certifySample(
   options: CertifyOptions,
 ): Promise<string> {
   const analysis = await analyze([bytes], { specs: options.specs });
-  checkSenders(analysis, partner, registry);
+  checkAgainstPartner(analysis, partner, registry);
   markRepeats(analysis, partner);
   const acks = buildAcks(analysis, partner, options.now);
   const plan = planReceipt(analysis, partner.id, acks);
@@ -200,30 +200,6 @@ export function formatIssue(i: Issue): string {
   return `${i.severity} ${i.code} ${where.join(' ')}: ${i.message}`;
 }
 
-// The two checks below are the pipeline's own (src/pipeline/process-receipt.ts), repeated here because it
-// keeps them inside its transaction code; the messages are the same, so a certified report says what the
-// running gateway says.
-
-/** An interchange whose ISA sender is not one of the partner's identities is refused. */
-function checkSenders(analysis: AnalysisResult, partner: Partner, directory: PartnerDirectory): void {
-  for (const ic of analysis.interchanges) {
-    const { senderQualifier: q, senderId: id } = ic.header;
-    if (partner.identities.some((i) => i.qualifier === q.trim() && i.id === id.trim())) continue;
-    const owner = directory.byIdentity(q, id);
-    const claimed = partner.identities.map((i) => `${i.qualifier}/${i.id}`).join(', ');
-    ic.issues.push(
-      issue(
-        'sender-not-partner',
-        `ISA06 sender ${q.trim()}/${id.trim()} is not an identity of partner ${partner.id} (${claimed}), ` +
-          `whose channel delivered the file` +
-          (owner ? `; it belongs to partner ${owner.id}` : '; no partner claims it'),
-        { ...ic.location, element: 6 },
-        { data: id.trim() },
-      ),
-    );
-  }
-}
-
 /** An interchange repeated within the same file is a duplicate. Repeats of earlier files need the
  * database, which certification does not touch. */
 function markRepeats(analysis: AnalysisResult, partner: Partner): void {
@@ -265,11 +241,7 @@ function buildAcks(
   const controlNumbers: ControlNumbers = { next: (kind) => ++counters[kind] };
   const acks = new Map<InterchangeResult, AckInterchange>();
   for (const ic of analysis.interchanges) {
-    const policy: AckPolicy =
-      refused(ic) || isDuplicate(ic)
-        ? { ta1: partner.acknowledgments.ta1 === 'never' ? 'never' : 'errors', functional: 'none' }
-        : partner.acknowledgments;
-    const ack = buildForInterchange(ic, { ...policy, controlNumbers, now });
+    const ack = buildForInterchange(ic, { ...ackPolicyFor(ic, partner), controlNumbers, now });
     if (ack) acks.set(ic, ack);
   }
   return acks;

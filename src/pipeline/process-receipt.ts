@@ -11,6 +11,7 @@ import type { Logger } from '../log.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { Batcher, type Settled } from '../jobs/batcher.ts';
 import { deliverAcks, deliversLocally, type OutboundAck } from './deliver-outbound.ts';
+import { ackPolicyFor, checkAgainstPartner } from './partner-checks.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { allocateControlBlocksOfPartners, type ControlKind } from '../store/queries/control-numbers.ts';
@@ -36,14 +37,12 @@ import {
   buildForInterchange,
   serializeAck,
   type AckInterchange,
-  type AckPolicy,
   type ControlNumbers,
 } from '../x12/acks/build.ts';
 import { issue } from '../x12/issues.ts';
 import type { SpecResolver } from '../x12/spec/registry.ts';
 import {
   duplicateOf,
-  isDuplicate,
   planReceipt,
   refused,
   type InterchangePlan,
@@ -225,7 +224,7 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
       { cause: e },
     );
   }
-  checkSenders(analysis, partner, deps.partners());
+  checkAgainstPartner(analysis, partner, deps.partners());
   return { receipt, partner, analysis, log };
 }
 
@@ -315,25 +314,6 @@ function ackRow(p: Prepared, interchangeId: number, ack: AckInterchange): NewAck
 
 /** An interchange whose ISA sender is not the channel's partner is refused: a partner cannot speak for
  * another, whatever the file says. */
-function checkSenders(analysis: AnalysisResult, partner: Partner, directory: PartnerDirectory): void {
-  for (const ic of analysis.interchanges) {
-    const { senderQualifier: q, senderId: id } = ic.header;
-    if (partner.identities.some((i) => i.qualifier === q.trim() && i.id === id.trim())) continue;
-    const owner = directory.byIdentity(q, id);
-    const claimed = partner.identities.map((i) => `${i.qualifier}/${i.id}`).join(', ');
-    ic.issues.push(
-      issue(
-        'sender-not-partner',
-        `ISA06 sender ${q.trim()}/${id.trim()} is not an identity of partner ${partner.id} (${claimed}), ` +
-          `whose channel delivered the file` +
-          (owner ? `; it belongs to partner ${owner.id}` : '; no partner claims it'),
-        { ...ic.location, element: 6 },
-        { data: id.trim() },
-      ),
-    );
-  }
-}
-
 interface Occurrence {
   p: Prepared;
   ic: InterchangeResult;
@@ -451,11 +431,7 @@ function buildAcks(
   };
   const acks = new Map<InterchangeResult, AckInterchange>();
   for (const ic of analysis.interchanges) {
-    const policy: AckPolicy =
-      refused(ic) || isDuplicate(ic)
-        ? { ta1: partner.acknowledgments.ta1 === 'never' ? 'never' : 'errors', functional: 'none' }
-        : partner.acknowledgments;
-    const ack = buildForInterchange(ic, { ...policy, controlNumbers: counted, now });
+    const ack = buildForInterchange(ic, { ...ackPolicyFor(ic, partner), controlNumbers: counted, now });
     if (ack) acks.set(ic, ack);
   }
   return { acks, needed: counting.needed };

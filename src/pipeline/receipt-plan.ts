@@ -66,7 +66,9 @@ export function planReceipt(
         setCount: g.setCount,
         issues: g.issues,
         sets: g.sets.map((s, si) => {
-          const setStatus = open && g.complete ? SET_STATUS[setAcceptance(s)] : 'rejected';
+          // A group with an error of its own is rejected whole (AK9 R), whatever its sets' AK5 say.
+          const groupRejected = !g.complete || g.issues.some((i) => i.severity === 'error');
+          const setStatus = open && !groupRejected ? SET_STATUS[setAcceptance(s)] : 'rejected';
           if (setStatus === 'rejected') {
             anyRejectedSet = true;
             rejectedSets++;

@@ -81,6 +81,10 @@ const catalogue = {
   // Checks against the partner registry and earlier traffic, made by the pipeline.
   'sender-not-partner': { level: 'interchange', severity: 'error', ta1: '006' },
   'duplicate-interchange': { level: 'interchange', severity: 'error', ta1: '025' },
+  // 1: "functional group not supported" — X12 has no code for an unknown application sender.
+  'application-sender-not-partner': { level: 'group', severity: 'error', group: '1' },
+  // 1: "transaction set not supported".
+  'set-not-agreed': { level: 'set', severity: 'error', set: '1' },
   'unexpected-envelope-segment': { level: 'interchange', severity: 'error', ta1: '024' },
   'segment-outside-group': { level: 'interchange', severity: 'error', ta1: '024' },
   'segment-outside-set': { level: 'group', severity: 'error', ta1: '024' },
