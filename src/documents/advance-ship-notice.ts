@@ -89,6 +89,9 @@ export interface ShipmentPack {
   /** PO4 / TD1 details of the pack, when sent. */
   packagingCode?: string;
   grossWeight?: Measure;
+  /** PO4 of the pack: units per pack and inner pack. */
+  packSize?: Decimal;
+  innerPack?: Decimal;
   /** Packs inside this one (cartons on a tare). */
   packs: ShipmentPack[];
   items: ShipmentItem[];

@@ -6,3 +6,4 @@ export type * from './purchase-order.ts';
 export * from './issues.ts';
 export * from './decimal.ts';
 export * from './schemas.ts';
+export * from './mappers/index.ts';

@@ -26,6 +26,8 @@ export const DOCUMENT_ISSUE_CODES = {
   'hl-shipment-count': 'error',
   /** A segment before the first HL that belongs under one, or an item without a quantity line. */
   'segment-misplaced': 'error',
+  /** An SSCC whose check digit is wrong: kept in the pack's marks, not used as its SSCC. */
+  'sscc-check-digit': 'warning',
   /** A line amount sent differs from quantity × unit price. */
   'amount-mismatch': 'warning',
   /** A value read with a fallback the partner should know about (an unknown party code mapped to 'other'). */

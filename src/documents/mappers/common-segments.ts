@@ -1,0 +1,239 @@
+// Readers for the segments that mean the same in every set the mappers handle: parties (the N1 loop),
+// references, dates, terms, charges and allowances, taxes, carrier details and product id pairs.
+import type { SetSegment } from '../../x12/set-segments.ts';
+import type {
+  Address,
+  Carrier,
+  ChargeAllowance,
+  Party,
+  PartyRole,
+  PaymentTerms,
+  ProductIds,
+  QualifiedDate,
+  Reference,
+  Tax,
+} from '../common.ts';
+import { locate, traceOf, type MapContext } from './context.ts';
+
+/** N101 entity identifier codes that have a role of their own. */
+const ROLES: Record<string, PartyRole> = {
+  ST: 'ship-to',
+  SF: 'ship-from',
+  BT: 'bill-to',
+  RI: 'remit-to',
+  BY: 'buyer',
+  SE: 'seller',
+  SU: 'supplier',
+  VN: 'vendor',
+  MF: 'manufacturer',
+  CA: 'carrier',
+  CN: 'consignee',
+  SH: 'shipper',
+  OB: 'ordered-by',
+  Z7: 'mark-for',
+};
+
+/**
+ * Reads the parties of a run of segments: each N1 starts one; the N2, N3 and N4 that follow it (before the
+ * next N1) complete it. Segments of other tags are skipped, so a loop body can be passed whole.
+ */
+export function readParties(ctx: MapContext, segments: readonly SetSegment[]): Party[] {
+  const out: Party[] = [];
+  let party: Party | undefined;
+  const finish = () => {
+    if (!party) return;
+    const { address, trace, ...rest } = party;
+    out.push(compact<Party>({ ...rest, address, trace }));
+  };
+  for (const seg of segments) {
+    switch (seg.tag) {
+      case 'N1': {
+        finish();
+        const code = ctx.text(seg, 1);
+        party = compact<Party>({
+          role: (code === undefined ? undefined : ROLES[code]) ?? 'other',
+          code,
+          name: ctx.text(seg, 2),
+          idQualifier: ctx.text(seg, 3),
+          id: ctx.text(seg, 4),
+          trace: traceOf(seg),
+        });
+        break;
+      }
+      case 'N2':
+        if (party) {
+          const more = [ctx.text(seg, 1), ctx.text(seg, 2)].filter((v) => v !== undefined);
+          party.name = [party.name, ...more].filter((v) => v !== undefined).join(' ');
+        }
+        break;
+      case 'N3':
+        if (party) {
+          const address: Address = (party.address ??= { lines: [] });
+          for (const n of [1, 2]) {
+            const line = ctx.text(seg, n);
+            if (line !== undefined) address.lines.push(line);
+          }
+        }
+        break;
+      case 'N4':
+        if (party) {
+          const { lines } = party.address ?? { lines: [] };
+          party.address = compact<Address>({
+            lines,
+            city: ctx.text(seg, 1),
+            region: ctx.text(seg, 2),
+            postalCode: ctx.text(seg, 3),
+            country: ctx.text(seg, 4),
+          });
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  finish();
+  return out;
+}
+
+export function readReference(ctx: MapContext, seg: SetSegment): Reference | undefined {
+  const qualifier = ctx.text(seg, 1);
+  const value = ctx.text(seg, 2);
+  const description = ctx.text(seg, 3);
+  // REF02 or REF03 must be sent; a reference with only a description keeps it as its value.
+  if (qualifier === undefined || (value ?? description) === undefined) return undefined;
+  const ref: Reference = { qualifier, value: (value ?? description)! };
+  if (value !== undefined && description !== undefined) ref.description = description;
+  ref.trace = traceOf(seg);
+  return ref;
+}
+
+export function readDate(ctx: MapContext, seg: SetSegment): QualifiedDate | undefined {
+  const qualifier = ctx.text(seg, 1);
+  const date = ctx.date(seg, 2, `date ${qualifier ?? ''}`.trim());
+  if (qualifier === undefined || date === undefined) return undefined;
+  return compact<QualifiedDate>({
+    qualifier,
+    date,
+    time: ctx.time(seg, 3, `time ${qualifier}`),
+    trace: traceOf(seg),
+  });
+}
+
+export function readTerms(ctx: MapContext, seg: SetSegment): PaymentTerms {
+  return compact<PaymentTerms>({
+    typeCode: ctx.text(seg, 1),
+    basisDateCode: ctx.text(seg, 2),
+    discountPercent: ctx.decimal(seg, 3, 'terms discount percent'),
+    discountDueDate: ctx.date(seg, 4, 'terms discount due date'),
+    discountDays: ctx.integer(seg, 5, 'terms discount days due'),
+    netDueDate: ctx.date(seg, 6, 'terms net due date'),
+    netDays: ctx.integer(seg, 7, 'terms net days'),
+    discountAmount: ctx.implied(seg, 8, 2, 'terms discount amount'),
+    description: ctx.text(seg, 12),
+    trace: traceOf(seg),
+  });
+}
+
+const SAC_KINDS: Record<string, ChargeAllowance['kind']> = { A: 'allowance', C: 'charge', N: 'no-charge' };
+
+export function readChargeAllowance(ctx: MapContext, seg: SetSegment): ChargeAllowance | undefined {
+  const indicator = ctx.required(seg, 1, 'allowance or charge indicator');
+  if (indicator === undefined) return undefined;
+  const kind = SAC_KINDS[indicator];
+  if (kind === undefined) {
+    ctx.issue(
+      'invalid-value',
+      `SAC01 is "${indicator}"; an allowance or charge indicator is A (allowance), C (charge) or N (no charge)`,
+      locate(seg, 1),
+      indicator,
+    );
+    return undefined;
+  }
+  // The amount is always positive here; `kind` says which way it goes (some partners also send the sign).
+  const amount = ctx.implied(seg, 5, 2, 'allowance or charge amount')?.replace(/^-/, '');
+  const quantity = ctx.decimal(seg, 10, 'allowance or charge quantity');
+  const unit = ctx.text(seg, 9);
+  return compact<ChargeAllowance>({
+    kind,
+    code: ctx.text(seg, 2),
+    amount,
+    percent: ctx.decimal(seg, 7, 'allowance or charge percent'),
+    rate: ctx.decimal(seg, 8, 'allowance or charge rate'),
+    quantity: quantity !== undefined && unit !== undefined ? { value: quantity, unit } : undefined,
+    handlingCode: ctx.text(seg, 12),
+    description: ctx.text(seg, 15),
+    trace: traceOf(seg),
+  });
+}
+
+export function readTax(ctx: MapContext, seg: SetSegment): Tax | undefined {
+  const typeCode = ctx.required(seg, 1, 'tax type code');
+  if (typeCode === undefined) return undefined;
+  return compact<Tax>({
+    typeCode,
+    amount: ctx.decimal(seg, 2, 'tax amount'),
+    percent: ctx.decimal(seg, 3, 'tax percent'),
+    jurisdictionQualifier: ctx.text(seg, 4),
+    jurisdiction: ctx.text(seg, 5),
+    exemptCode: ctx.text(seg, 6),
+    trace: traceOf(seg),
+  });
+}
+
+/** TD5: the SCAC when TD502 says TD503 is one ("2"), the transport method and the carrier's name. */
+export function readCarrier(ctx: MapContext, seg: SetSegment): Carrier {
+  return compact<Carrier>({
+    scac: ctx.text(seg, 2) === '2' ? ctx.text(seg, 3) : undefined,
+    name: ctx.text(seg, 5),
+    transportMethod: ctx.text(seg, 4),
+    trace: traceOf(seg),
+  });
+}
+
+const BUYER_PART = new Set(['BP', 'IN']);
+const VENDOR_PART = new Set(['VP', 'VN']);
+const UPC = new Set(['UP', 'UA', 'UI']);
+const GTIN = new Set(['EN', 'EO', 'UK']);
+
+/**
+ * The product id pairs (qualifier, id) that start at element `from` (LIN02, IT106, PO106) and run to the
+ * last element. The first id of each kind fills the named field; all of them are kept in `ids`.
+ */
+export function readProductIds(ctx: MapContext, seg: SetSegment, from: number): ProductIds {
+  const named: Omit<ProductIds, 'ids'> = {};
+  const ids: ProductIds['ids'] = [];
+  for (let n = from; n + 1 < seg.elements.length; n += 2) {
+    const qualifier = ctx.text(seg, n);
+    const value = ctx.text(seg, n + 1);
+    if (qualifier === undefined || value === undefined) continue;
+    ids.push({ qualifier, value });
+    if (BUYER_PART.has(qualifier)) named.buyerPartNumber ??= value;
+    else if (VENDOR_PART.has(qualifier)) named.vendorPartNumber ??= value;
+    else if (UPC.has(qualifier)) named.upc ??= value;
+    else if (GTIN.has(qualifier)) named.gtin ??= value;
+    else if (qualifier === 'SK') named.sku ??= value;
+  }
+  return compact<ProductIds>({
+    buyerPartNumber: named.buyerPartNumber,
+    vendorPartNumber: named.vendorPartNumber,
+    upc: named.upc,
+    gtin: named.gtin,
+    sku: named.sku,
+    ids,
+  });
+}
+
+/** PID05: the free-form description, when the PID carries one. */
+export function readDescription(ctx: MapContext, seg: SetSegment): string | undefined {
+  return ctx.text(seg, 5);
+}
+
+/**
+ * The object without its undefined properties, keys in the order written: documents carry no `undefined`
+ * keys, and their JSON reads in the same order whatever was sent.
+ */
+export function compact<T extends object>(value: { [K in keyof T]: T[K] | undefined }): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = v;
+  return out as T;
+}

@@ -1,0 +1,85 @@
+// The mapper registry: which function turns a transaction set of a given id and version into a canonical
+// document. Adding a set is one mapper file and one register() call here; the parser never changes.
+import type { TransactionSetSegments } from '../../x12/set-segments.ts';
+import type { MapResult } from '../issues.ts';
+import type { CanonicalDocument } from '../schemas.ts';
+import { locate, type MapOptions } from './context.ts';
+import { mapInvoice } from './invoice-810.ts';
+import { mapPurchaseOrder } from './purchase-order-850.ts';
+import { mapShipNotice } from './ship-notice-856.ts';
+
+export type { MapOptions } from './context.ts';
+
+export type SetMapper = (set: TransactionSetSegments, options: MapOptions) => MapResult<CanonicalDocument>;
+
+export class MapperRegistry {
+  private readonly mappers = new Map<string, SetMapper>();
+
+  /** `version` is the six-digit version/release (GS08's first six characters: "004010"). */
+  register(setId: string, version: string, mapper: SetMapper): this {
+    this.mappers.set(`${setId}/${version}`, mapper);
+    return this;
+  }
+
+  /**
+   * The mapper for a set: the one of its exact version, else that of the nearest earlier version of the
+   * same release that has one (004030 is read as 004010), as the validator picks specs. Industry suffixes of
+   * GS08 ("004010VICS") are ignored.
+   */
+  find(setId: string, version: string): { mapper: SetMapper; version: string } | undefined {
+    const base = version.slice(0, 6);
+    const exact = this.mappers.get(`${setId}/${base}`);
+    if (exact) return { mapper: exact, version: base };
+    let best: string | undefined;
+    for (const key of this.mappers.keys()) {
+      const [id, v] = key.split('/') as [string, string];
+      if (id !== setId || v.slice(0, 3) !== base.slice(0, 3) || v > base) continue;
+      if (best === undefined || v > best) best = v;
+    }
+    return best === undefined ? undefined : { mapper: this.mappers.get(`${setId}/${best}`)!, version: best };
+  }
+
+  /** Maps a set with its registered mapper; a set nobody maps is an issue, not an exception. */
+  map(set: TransactionSetSegments, options: MapOptions): MapResult<CanonicalDocument> {
+    const found = this.find(set.setId, set.group.version);
+    const st = set.segments[0];
+    const at = st ? locate(st, 1) : { line: 1 };
+    if (!found) {
+      return {
+        issues: [
+          {
+            code: 'set-not-mapped',
+            severity: 'error',
+            message: `no mapper turns a ${set.setId} of version ${set.group.version} into a document`,
+            location: at,
+          },
+        ],
+      };
+    }
+    const result = found.mapper(set, options);
+    if (found.version === set.group.version.slice(0, 6)) return result;
+    return {
+      ...result,
+      issues: [
+        {
+          code: 'value-interpreted',
+          severity: 'warning',
+          message: `version ${set.group.version} has no mapper of its own; read with the ${found.version} mapper`,
+          location: at,
+        },
+        ...result.issues,
+      ],
+    };
+  }
+}
+
+/** The mappers Dockside ships: 856, 810 and 850, versions 004010 and 005010. */
+export function defaultMappers(): MapperRegistry {
+  const registry = new MapperRegistry();
+  for (const version of ['004010', '005010']) {
+    registry.register('856', version, mapShipNotice);
+    registry.register('810', version, mapInvoice);
+    registry.register('850', version, mapPurchaseOrder);
+  }
+  return registry;
+}
