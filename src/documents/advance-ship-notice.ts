@@ -80,8 +80,11 @@ export interface ShipmentOrder {
 }
 
 export interface ShipmentPack {
-  /** 'tare' is a pallet or other container of packs (HL03 T); 'pack' a carton (HL03 P). */
-  level: 'tare' | 'pack';
+  /**
+   * 'tare' is a pallet or other container of packs (HL03 T); 'pack' a carton (HL03 P); 'subpack' an inner
+   * pack inside a carton (HL03 Q).
+   */
+  level: 'tare' | 'pack' | 'subpack';
   /** The SSCC-18 of the pack's label (MAN GM), 18 digits. */
   sscc?: string;
   /** Every marks-and-numbers pair as sent (MAN01/MAN02, MAN04/MAN05), SSCC included. */

@@ -32,7 +32,18 @@ interface HlNode {
   children: HlNode[];
 }
 
-const LEVEL_NAMES: Record<string, string> = { S: 'shipment', O: 'order', T: 'tare', P: 'pack', I: 'item' };
+const LEVEL_NAMES: Record<string, string> = {
+  S: 'shipment',
+  O: 'order',
+  T: 'tare',
+  P: 'pack',
+  Q: 'subpack',
+  I: 'item',
+};
+
+/** Which pack levels may hold which: a tare holds packs, a pack holds subpacks. Items go in any of them. */
+const INNER_PACK: Record<string, string> = { T: 'P', P: 'Q' };
+const PACK_LEVELS: Record<string, ShipmentPack['level']> = { T: 'tare', P: 'pack', Q: 'subpack' };
 
 export function mapShipNotice(
   set: TransactionSetSegments,
@@ -141,6 +152,9 @@ function buildTree(ctx: MapContext, nodes: HlNode[], st: SetSegment): HlNode | u
     }
     parent.children.push(node);
   }
+  // Siblings in HL01 order: the ids count up in the order the sender built the hierarchy, whatever order
+  // the segments were written in.
+  for (const node of byId.values()) node.children.sort(byHlId);
 
   const reached = new Set<HlNode>();
   const visit = (n: HlNode) => {
@@ -179,6 +193,13 @@ function buildTree(ctx: MapContext, nodes: HlNode[], st: SetSegment): HlNode | u
     return undefined;
   }
   return shipments[0];
+}
+
+function byHlId(a: HlNode, b: HlNode): number {
+  const x = Number(a.id);
+  const y = Number(b.id);
+  if (Number.isInteger(x) && Number.isInteger(y)) return x - y;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 function describeLevel(level: string): string {
@@ -362,17 +383,19 @@ function readPack(ctx: MapContext, node: HlNode): ShipmentPack {
   const packs: ShipmentPack[] = [];
   const items: ShipmentItem[] = [];
   for (const child of node.children) {
-    if (child.level === 'P' && node.level === 'T') {
+    const inner = INNER_PACK[node.level];
+    if (inner !== undefined && child.level === inner) {
       packs.push(readPack(ctx, child));
     } else if (child.level === 'I') {
       const item = readItem(ctx, child);
       if (item) items.push(item);
     } else {
-      misplaced(ctx, child, node, node.level === 'T' ? 'packs (P) and items (I)' : 'items (I)');
+      const allowed = inner === undefined ? 'items (I)' : `${LEVEL_NAMES[inner]}s (${inner}) and items (I)`;
+      misplaced(ctx, child, node, allowed);
     }
   }
   return compact<ShipmentPack>({
-    level: node.level === 'T' ? 'tare' : 'pack',
+    level: PACK_LEVELS[node.level] ?? 'pack',
     sscc: found.sscc,
     marks,
     packagingCode: found.packagingCode,
