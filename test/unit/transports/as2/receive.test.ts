@@ -136,6 +136,14 @@ describe('receiveMessage', () => {
     assert.ok(result.ok, JSON.stringify(!result.ok && result.failure));
   });
 
+  it('verifies an RSASSA-PSS signature and a signature sent without the signer certificate', () => {
+    for (const extra of [['-keyopt', 'rsa_padding_mode:pss'], ['-nocerts']]) {
+      const { contentType, body } = splitSmime(sign(entity, 'sha256', partner, extra));
+      const result = receiveMessage(request(contentType, body));
+      assert.ok(result.ok, `${extra.join(' ')}: ${JSON.stringify(!result.ok && result.failure)}`);
+    }
+  });
+
   it('verifies an ECDSA signature from a partner with an EC certificate', () => {
     const ec = peer.identity('ec-partner', { key: 'ec' });
     const { contentType, body } = splitSmime(sign(entity, 'sha384', ec));
