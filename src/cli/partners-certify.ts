@@ -4,6 +4,11 @@
 // so the same sample always gives the same report: the team keeps the reports as the partner's acceptance
 // tests (--write-expected once, --expect from then on).
 import { Command } from 'commander';
+import { selectCsvMapping, type CsvMapping } from '../csv/mapping.ts';
+import { mapCsvFile } from '../csv/map-file.ts';
+import type { CsvIssue } from '../csv/issues.ts';
+import type { DocumentIssue } from '../documents/issues.ts';
+import { defaultMappers, type MapperRegistry } from '../documents/mappers/index.ts';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { loadGatewayConfig } from '../config/gateway.ts';
@@ -12,15 +17,12 @@ import { identityKey, type Partner, type PartnerDirectory } from '../partners/pa
 import { partnerSpecResolvers } from '../partners/specs.ts';
 import { ackPolicyFor, checkAgainstPartner } from '../pipeline/partner-checks.ts';
 import { planReceipt, refused } from '../pipeline/receipt-plan.ts';
-import {
-  buildForInterchange,
-  type AckInterchange,
-  type ControlNumbers,
-} from '../x12/acks/build.ts';
+import { buildForInterchange, type AckInterchange, type ControlNumbers } from '../x12/acks/build.ts';
 import { analyze, type AnalysisResult, type InterchangeResult } from '../x12/analyzer.ts';
 import { issue, type Issue } from '../x12/issues.ts';
 import type { SpecResolver } from '../x12/spec/registry.ts';
 import { formatBuilt } from '../x12/writer.ts';
+import { readTransactionSets } from '../x12/set-segments.ts';
 import { partnerOf, registryOf, specsOf } from './partners-registry.ts';
 
 /** The time written into acks unless --now says otherwise: fixed, so that reports can be compared. */
@@ -29,11 +31,14 @@ export const DEFAULT_CERTIFY_TIME = '2026-01-01T00:00:00Z';
 export function certifyCommand(): Command {
   return new Command('certify')
     .description(
-      "run sample files through parsing, validation, the partner's checks and acknowledgments, without " +
+      "run sample files through parsing, validation, the partner's checks, acknowledgments and mapping to documents, without " +
         'touching the database or any channel, and print what would happen',
     )
     .argument('<id>', 'partner id')
-    .argument('<samples...>', 'X12 sample files from the partner')
+    .argument(
+      '<samples...>',
+      "sample files from the partner: X12, or CSV named as one of the partner's CSV mappings expects",
+    )
     .option('--expect <dir>', 'compare each report with <dir>/<sample>.expected.txt; exit 1 on a difference')
     .option('--write-expected <dir>', 'write each report to <dir>/<sample>.expected.txt')
     .option('--now <time>', 'the time written into the acks (ISO 8601)', DEFAULT_CERTIFY_TIME)
@@ -60,6 +65,7 @@ export function certifyCommand(): Command {
         const partner = partnerOf(registry, id);
         // The standard specs narrowed by the partner's overlays, as the pipeline validates its files.
         const partnerSpecs = partnerSpecResolvers(specs)(partner);
+        const mappers = defaultMappers();
         const names = new Set<string>();
         for (const s of samples) {
           // Expected files are named after the sample: two samples of one name would share one.
@@ -80,10 +86,14 @@ export function certifyCommand(): Command {
           } catch (e) {
             throw new GatewayError('input-unreadable', `${sample}: cannot read (${errorMessage(e)})`, false);
           }
-          const report = await certifySample(basename(sample), bytes, partner, registry, {
-            specs: partnerSpecs,
-            now,
-          });
+          const csv = partner.csv ? selectCsvMapping(partner.csv, basename(sample)) : undefined;
+          const report = csv
+            ? certifyCsvSample(basename(sample), bytes, partner, csv)
+            : await certifySample(basename(sample), bytes, partner, registry, {
+                specs: partnerSpecs,
+                now,
+                mappers,
+              });
           process.stdout.write(report);
           if (opts.writeExpected !== undefined) {
             await mkdir(opts.writeExpected, { recursive: true });
@@ -128,6 +138,8 @@ export function expectedFile(dir: string, sample: string): string {
 export interface CertifyOptions {
   specs: SpecResolver;
   now: Date;
+  /** Turn the accepted sets into canonical documents. */
+  mappers: MapperRegistry;
 }
 
 /** The report for one sample: the file's outcome, its interchanges, groups and sets with their issues, and
@@ -145,7 +157,7 @@ export async function certifySample(
   const acks = buildAcks(analysis, partner, options.now);
   const plan = planReceipt(analysis, partner.id, acks);
   const lines: string[] = [];
-  const emit = (depth: number, text: string) => lines.push(`${'  '.repeat(depth)}${text}`);
+  const emit: Emit = (depth, text) => lines.push(`${'  '.repeat(depth)}${text}`);
   emit(0, `${name}: ${analysis.interchanges.length === 0 ? 'rejected (no interchange)' : plan.outcome}`);
   if (bytes.length === 0) emit(1, 'the file is empty');
   for (const i of analysis.fileIssues) emit(1, formatIssue(i));
@@ -182,7 +194,79 @@ export async function certifySample(
     emit(1, `ack ${ackKinds(ack)} ${ack.controlNumber} for interchange ${ack.inboundControlNumber}:`);
     for (const s of ack.segments) emit(2, `${formatBuilt(s, ack.delimiters)}${ack.delimiters.segment}`);
   }
+  // The sets the acks accept become documents, as the mapping step makes them from the stored file.
+  const accepted = new Set<string>();
+  plan.interchanges.forEach((ic) =>
+    ic.groups.forEach((g) =>
+      g.sets.forEach((s) => {
+        if (s.status === 'accepted' || s.status === 'accepted-with-errors')
+          accepted.add(setKey(ic.controlNumber, g.controlNumber, s.controlNumber));
+      }),
+    ),
+  );
+  if (accepted.size > 0) {
+    for (const set of readTransactionSets(bytes).sets) {
+      const key = setKey(set.interchange.controlNumber, set.group.controlNumber, set.controlNumber);
+      if (!accepted.delete(key)) continue;
+      const where = `set ${set.setId} ${set.controlNumber}, line ${set.segments[0]?.line ?? 1}`;
+      emitMapping(emit, where, options.mappers.map(set, { partnerId: partner.id, fileName: name }));
+    }
+  }
   return `${lines.join('\n')}\n`;
+}
+
+const setKey = (interchange: string, group: string, set: string) => `${interchange}/${group}/${set}`;
+
+type Emit = (depth: number, text: string) => void;
+
+/** A document as the mapping would store it (its JSON, indented), or why there is none. */
+function emitMapping(
+  emit: Emit,
+  where: string,
+  result: { document?: object | undefined; issues: DocumentIssue[] },
+): void {
+  if (result.document) {
+    const doc = result.document as { type: string };
+    emit(1, `${where} -> ${doc.type}:`);
+    for (const i of result.issues) emit(2, formatDocumentIssue(i));
+    for (const l of JSON.stringify(result.document, null, 2).split('\n')) emit(2, l);
+  } else {
+    emit(1, `${where} -> no document:`);
+    for (const i of result.issues) emit(2, formatDocumentIssue(i));
+  }
+}
+
+/** A CSV sample: the partner's mapping for its name reads it into documents; no ack is sent for CSV. */
+export function certifyCsvSample(name: string, bytes: Buffer, partner: Partner, mapping: CsvMapping): string {
+  const result = mapCsvFile(bytes, name, mapping, partner.id);
+  const lines: string[] = [];
+  const emit: Emit = (depth, text) => lines.push(`${'  '.repeat(depth)}${text}`);
+  const errors = result.issues.filter((i) => i.severity === 'error').length;
+  const outcome = result.documents.length === 0 ? 'rejected' : errors > 0 ? 'partially accepted' : 'accepted';
+  emit(
+    0,
+    `${name}: ${outcome} (CSV, mapping ${mapping.name} for ${mapping.produces}, ${result.rows} row(s), ` +
+      `${result.documents.length} document(s))`,
+  );
+  for (const i of result.issues) emit(1, formatDocumentIssue(i));
+  result.documents.forEach((d, n) => {
+    emit(1, `document ${n + 1} -> ${d.type}:`);
+    for (const l of JSON.stringify(d, null, 2).split('\n')) emit(2, l);
+  });
+  emit(1, 'no acknowledgment would be sent (CSV partners get none)');
+  return `${lines.join('\n')}\n`;
+}
+
+/** `error code line L column C: message` for a mapping issue; X12 ones add segment and element. */
+function formatDocumentIssue(i: DocumentIssue | CsvIssue): string {
+  const l = i.location;
+  const where = [`line ${l.line}`];
+  if (l.segment !== undefined) where.push(`segment ${l.segment}${l.tag ? ` (${l.tag})` : ''}`);
+  if (l.element !== undefined) {
+    where.push(`element ${l.element}${l.component !== undefined ? `-${l.component}` : ''}`);
+  }
+  if (l.column !== undefined) where.push(`column ${l.column}`);
+  return `${i.severity} ${i.code} ${where.join(' ')}: ${i.message}`;
 }
 
 function ackKinds(ack: AckInterchange): string {

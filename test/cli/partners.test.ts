@@ -315,6 +315,32 @@ describe('dockside partners (command line)', function () {
       assert.match(r.stdout, /^ {4}TA1\*000009901\*261121\*1600\*R\*006~$/m);
     });
 
+    it('prints the document each accepted set becomes, and none for a rejected one', () => {
+      const r = dockside(golden(), ['partners', 'certify', 'acme', ...samples]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^ {2}set 856 0001, line 3 -> advance-ship-notice:$/m);
+      assert.match(r.stdout, /^ {6}"shipmentId": "SHP2026112001",$/m);
+      // One accepted set in three samples: the others are rejected or refused.
+      assert.equal(r.stdout.match(/ -> advance-ship-notice:| -> invoice:/g)?.length, 1);
+    });
+
+    it("reads a CSV sample with the partner's CSV mapping and prints its documents and bad rows", () => {
+      const s = site();
+      const csvGolden = join(ROOT, 'test/golden/csv/asn-bad-rows');
+      copyFileSync(join(csvGolden, 'partner.yaml'), join(s.partners, 'golden-bad-asn.yaml'));
+      copyFileSync(join(csvGolden, 'asn-bad.csv'), join(s.root, 'asn-bad.csv'));
+      const r = dockside(s, ['partners', 'certify', 'golden-bad-asn', 'asn-bad.csv']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^asn-bad\.csv: partially accepted \(CSV, mapping asn for advance-ship-notice, \d+ row\(s\), 2 document\(s\)\)$/m,
+      );
+      assert.match(r.stdout, /^ {2}error invalid-value line 4 column Qty: /m);
+      assert.match(r.stdout, /^ {2}document 1 -> advance-ship-notice:$/m);
+      assert.match(r.stdout, /^ {6}"shipmentId": "SHP-1",$/m);
+      assert.match(r.stdout, /^ {2}no acknowledgment would be sent \(CSV partners get none\)$/m);
+    });
+
     it('passes against the expected folder and exits 0', () => {
       const r = dockside(golden(), [
         'partners',
