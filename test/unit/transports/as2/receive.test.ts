@@ -197,6 +197,69 @@ describe('receiveMessage', () => {
     assert.ok(result.ok, JSON.stringify(!result.ok && result.failure));
   });
 
+  it('finds our certificate when the sender names the recipient by subject key identifier', () => {
+    const der = peer.run([
+      'cms',
+      '-encrypt',
+      '-binary',
+      '-outform',
+      'DER',
+      '-aes-128-cbc',
+      '-keyid',
+      '-in',
+      peer.file(entity),
+      ours.certPath,
+    ]);
+    const result = receiveMessage(
+      request(ENVELOPED, der, {
+        partner: { certificate: partnerCert, requireSigned: false, requireEncrypted: true },
+      }),
+    );
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.failure));
+    assert.equal(result.message.payload.toString(), SAMPLE_850);
+  });
+
+  it('accepts a plain payload from a partner that need not sign, with the MIC over its Content-Type and body', () => {
+    const result = receiveMessage(
+      request('application/edi-x12', Buffer.from(SAMPLE_850), {
+        partner: { certificate: partnerCert, requireSigned: false, requireEncrypted: false },
+      }),
+    );
+    assert.ok(result.ok);
+    assert.deepEqual(result.message.layers, []);
+    const expected = Buffer.concat([
+      Buffer.from('Content-Type: application/edi-x12\r\n\r\n'),
+      Buffer.from(SAMPLE_850),
+    ]);
+    assert.equal(result.message.mic.digest, peer.digestBase64(expected, 'sha256'));
+  });
+
+  it('opens a 4 MB signed and encrypted payload byte for byte', () => {
+    const big = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 131 + (i >> 11)) & 0xff;
+    const bigEntity = Buffer.concat([Buffer.from('Content-Type: application/octet-stream\r\n\r\n'), big]);
+    const der = encrypt(sign(bigEntity));
+    const result = receiveMessage(request(ENVELOPED, der));
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.failure));
+    assert.ok(result.message.payload.equals(big));
+  });
+
+  it('refuses compressed data that inflates past the limit, and a corrupt zlib stream, as decompression-failed', () => {
+    const COMPRESSED = 'application/pkcs7-mime; smime-type=compressed-data';
+    const bomb = compressedDataDer(
+      Buffer.concat([Buffer.from('Content-Type: text/plain\r\n\r\n'), Buffer.alloc(2 * 1024 * 1024)]),
+    );
+    const tooBig = receiveMessage(request(COMPRESSED, bomb, { maxDecompressedBytes: 1024 * 1024 }));
+    assert.ok(!tooBig.ok);
+    assert.equal(tooBig.failure.code, 'decompression-failed');
+    assert.match(tooBig.failure.message, /inflates past 1048576 bytes/);
+    const corrupt = Buffer.from(compressedDataDer(entity));
+    corrupt[corrupt.length - 8] = corrupt[corrupt.length - 8]! ^ 0xff;
+    const broken = receiveMessage(request(COMPRESSED, corrupt));
+    assert.ok(!broken.ok);
+    assert.equal(broken.failure.code, 'decompression-failed');
+  });
+
   describe('security', () => {
     it("rejects a signature by a key whose self-made certificate copies the partner certificate's issuer and serial", () => {
       const forged = peer.identity('forged', {
