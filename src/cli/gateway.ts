@@ -1,16 +1,22 @@
 // `dockside run`, `dockside start` (the demo), `dockside health` and `dockside db migrate`.
 import { Command, Option } from 'commander';
-import { copyFile, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { HEARTBEAT_MS, heartbeatFile, openDb, openGateway, type Gateway, type Role } from '../main.ts';
 import { migrate } from '../store/migrate.ts';
-
-const PROJECT_ROOT = resolve(new URL('../..', import.meta.url).pathname);
+import { startDemo, useDemoSecrets, type RunningDemo } from './demo.ts';
 
 export function gatewayCommands(): Command[] {
+  // The demo partners' secret references (env:DOCKSIDE_DEMO_*) resolve in every command, so that `start`,
+  // `receipts list` and `partners validate` all read the same partner files (see demo.ts).
+  try {
+    useDemoSecrets(loadGatewayConfig());
+  } catch {
+    // A setting that is not valid is reported by the command that reads it; a secret that could not be made,
+    // by the reference that names it.
+  }
   const roleOption = new Option(
     '--role <role>',
     'what this process does: all, worker (jobs) or scheduler (channels, sweeper)',
@@ -33,7 +39,14 @@ export function gatewayCommands(): Command[] {
     .action(async (opts: { jsonLogs?: boolean }) => {
       const config = loadGatewayConfig();
       const log = createLogger({ level: config.logLevel, pretty: opts.jsonLogs !== true });
-      await runGateway(config, log, 'all', (gateway) => seedDemo(gateway));
+      let demo: RunningDemo | undefined;
+      await runGateway(config, log, 'all', {
+        beforeStart: async (gateway) => {
+          demo = await startDemo(gateway);
+        },
+        afterStart: () => demo!.started(),
+        afterStop: () => demo?.close() ?? Promise.resolve(),
+      });
     });
 
   const health = new Command('health')
@@ -83,11 +96,21 @@ export function gatewayCommands(): Command[] {
   return [run, start, health, db];
 }
 
+/** What `start` adds around a running gateway: the demo. */
+export interface GatewayHooks {
+  /** Before workers and channels start. */
+  beforeStart?: (gateway: Gateway) => Promise<void>;
+  /** Once they run (the hosted SFTP server listens). */
+  afterStart?: (gateway: Gateway) => Promise<void>;
+  /** After the gateway stopped, also when a hook failed. */
+  afterStop?: () => Promise<void>;
+}
+
 export async function runGateway(
   config: GatewayConfig,
   log: Logger,
   role: Role,
-  beforeStart?: (gateway: Gateway) => Promise<void>,
+  hooks: GatewayHooks = {},
 ): Promise<void> {
   if (role !== 'all' && !config.redisUrl) {
     throw new GatewayError(
@@ -97,9 +120,18 @@ export async function runGateway(
     );
   }
   const gateway = await openGateway(config, log);
-  await beforeStart?.(gateway);
-  if (role !== 'scheduler') gateway.startWorkers();
-  if (role !== 'worker') await gateway.startScheduler();
+  try {
+    await hooks.beforeStart?.(gateway);
+    if (role !== 'scheduler') gateway.startWorkers();
+    if (role !== 'worker') await gateway.startScheduler();
+    await hooks.afterStart?.(gateway);
+  } catch (e) {
+    await gateway
+      .stop()
+      .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'error while stopping'));
+    await hooks.afterStop?.();
+    throw e;
+  }
   log.info(
     {
       role,
@@ -124,6 +156,8 @@ export async function runGateway(
       gateway
         .stop()
         .catch((e: unknown) => log.error({ err: errorMessage(e) }, 'error while stopping'))
+        .then(() => hooks.afterStop?.())
+        .catch((e: unknown) => log.error({ err: errorMessage(e) }, 'error while stopping'))
         .finally(() => {
           log.info('stopped');
           resolveStop();
@@ -132,48 +166,4 @@ export async function runGateway(
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   });
-}
-
-/** The first `npm start` drops the demo partners' sample files into their inbound folders, so a newcomer sees
- * files flow at once; later starts leave the folders alone. */
-async function seedDemo(gateway: Gateway): Promise<void> {
-  const { config, log } = gateway;
-  const marker = join(config.dataDir, '.demo-seeded');
-  const fixtures = join(PROJECT_ROOT, 'sftp-fixtures', 'demo');
-  const partnersDir = relative(process.cwd(), config.partnersDir) || '.';
-  const lines = ['', 'Dockside is running with the demo partners from ' + partnersDir + '/.'];
-  let seeded = false;
-  try {
-    await stat(marker);
-  } catch {
-    seeded = true;
-  }
-  for (const partner of gateway.partners.all()) {
-    // The demo drops its samples into local folders; a partner polled over SFTP or FTP is left alone.
-    const inbound = partner.inbound.find((c) => c.kind === 'folder');
-    if (!inbound) continue;
-    lines.push(
-      `  ${partner.id}: drop X12 files into ${relative(process.cwd(), inbound.path)}/` +
-        (partner.outbound?.kind === 'folder'
-          ? `; acknowledgments appear in ${relative(process.cwd(), partner.outbound.path)}/`
-          : ''),
-    );
-    if (!seeded) continue;
-    let samples: string[];
-    try {
-      samples = (await readdir(join(fixtures, partner.id))).filter((f) => !f.startsWith('.')).sort();
-    } catch {
-      continue;
-    }
-    await mkdir(inbound.path, { recursive: true });
-    for (const s of samples) await copyFile(join(fixtures, partner.id, s), join(inbound.path, s));
-    log.info({ partnerId: partner.id, files: samples.length }, 'demo files dropped');
-  }
-  if (seeded) await writeFile(marker, new Date().toISOString());
-  lines.push(
-    '  `npx dockside receipts list` (in another terminal, once this one is stopped) shows what arrived.',
-    '  Stop with Ctrl-C.',
-    '',
-  );
-  process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -1,8 +1,18 @@
 // The gateway's commands as a user runs them, on the embedded database in a temp data directory: ingest,
 // receipts, replay, dead letters, db migrate, and `run` / `start` as long-running processes stopped by SIGTERM.
+// `start` runs the demo partners end to end: one polled over SFTP, one pushing to the hosted SFTP server.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from '../helpers/golden.ts';
@@ -150,28 +160,202 @@ describe('dockside gateway commands (command line, embedded database)', function
     assert.match(r.stderr, /--role worker needs REDIS_URL/);
   });
 
-  it('start drops the demo files on first start and every one is acknowledged', async () => {
+  describe('start: the demo partners', () => {
+    // A fresh clone's `npm start`, in a temp directory: acme-widget polled on the demo's stand-in for its own
+    // SFTP server, tchome pushing to the hosted SFTP server. The partner files are the project's, copied with
+    // free ports in place of the fixed demo ones, so a port taken on a shared machine cannot fail the test.
     const demo = mkdtempSync(join(tmpdir(), 'dockside-demo-'));
-    const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'start'], {
-      cwd: demo,
-      env: { ...env, DOCKSIDE_DATA_DIR: join(demo, 'var'), DOCKSIDE_PARTNERS_DIR: join(ROOT, 'partners') },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let log = '';
-    child.stderr.on('data', (d: Buffer) => (log += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    const acks = (partner: string) => {
-      const dir = join(demo, 'var', 'drop', partner, 'outbound');
-      return existsSync(dir) ? readdirSync(dir) : [];
+    const partners = join(demo, 'partners');
+    const data = join(demo, 'var');
+    let supplierPort = 0;
+    let hostedPort = 0;
+    let demoEnv: NodeJS.ProcessEnv = {};
+    const pinFile = () => join(data, 'known-hosts', 'acme-widget', `pull@127.0.0.1_${supplierPort}`);
+    let pinnedAtFirstStart = '';
+    const run = (args: string[]) => {
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin/dockside.js'), ...args], {
+        cwd: demo,
+        env: demoEnv,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     };
-    await until(
-      'the demo files acknowledged',
-      () => acks('acme-widget').length === 3 && acks('tchome').length === 1,
-      90_000,
-    );
-    assert.match(log, /acme-widget: drop X12 files into var\/drop\/acme-widget\/inbound\//);
-    assert.deepEqual(acks('tchome'), ['999_000000001.x12']);
-    child.kill('SIGTERM');
-    assert.equal(await exited, 0);
+    // Whole files only: an ack is uploaded as NAME.part and then renamed.
+    const list = (dir: string) =>
+      existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => !f.endsWith('.part'))
+            .sort()
+        : [];
+    const supplier = join(data, 'demo', 'sftp', 'acme-widget');
+    const hostedOutbound = join(data, 'hosted', 'tchome', 'outbound');
+
+    before(async () => {
+      const ports = await freePorts(2);
+      supplierPort = ports[0]!;
+      hostedPort = ports[1]!;
+      mkdirSync(partners);
+      for (const f of readdirSync(join(ROOT, 'partners')).filter((n) => n.endsWith('.yaml'))) {
+        let text = readFileSync(join(ROOT, 'partners', f), 'utf8');
+        if (f === 'acme-widget.yaml') {
+          assert.match(text, /\n {6}port: 2223\n/);
+          text = text.replace(/\n {6}port: 2223\n/, `\n      port: ${supplierPort}\n`);
+        }
+        writeFileSync(join(partners, f), text);
+      }
+      demoEnv = {
+        ...env,
+        DOCKSIDE_DATA_DIR: data,
+        DOCKSIDE_PARTNERS_DIR: partners,
+        DOCKSIDE_SFTP_PORT: String(hostedPort),
+        DOCKSIDE_LOG_LEVEL: 'info',
+      };
+      for (const name of Object.keys(demoEnv)) if (name.startsWith('DOCKSIDE_DEMO_')) delete demoEnv[name];
+    });
+
+    it('acknowledges every sample of both partners where each fetches its acks, and says where files go', async () => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'start', '--json-logs'], {
+        cwd: demo,
+        env: demoEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      try {
+        await until(
+          'the demo files acknowledged',
+          () => list(join(supplier, 'inbound')).length === 3 && list(hostedOutbound).length === 1,
+          90_000,
+        );
+        // acme-widget: polled from the supplier's /outbound, moved to its archive, 997s put into its /inbound.
+        assert.deepEqual(list(join(supplier, 'inbound')), [
+          '997_000000001.x12',
+          '997_000000002.x12',
+          '997_000000003.x12',
+        ]);
+        const verdicts = list(join(supplier, 'inbound')).map(
+          (f) => /AK9\*([AER])\*/.exec(readFileSync(join(supplier, 'inbound', f), 'latin1'))?.[1],
+        );
+        assert.deepEqual(verdicts.sort(), ['A', 'A', 'R']);
+        await until(
+          'the taken files archived on the supplier server',
+          () => list(join(supplier, 'outbound', 'archive')).length === 3,
+          30_000,
+        );
+        assert.deepEqual(list(join(supplier, 'outbound')), ['archive']);
+        assert.deepEqual(
+          list(join(supplier, 'outbound', 'archive')),
+          list(join(ROOT, 'sftp-fixtures/demo/acme-widget')),
+        );
+        // tchome: uploaded over SFTP to the hosted server, its 999 in its /outbound there.
+        assert.deepEqual(list(hostedOutbound), ['999_000000001.x12']);
+        assert.match(readFileSync(join(hostedOutbound, '999_000000001.x12'), 'latin1'), /AK9\*A\*1\*1\*1~/);
+        assert.match(
+          log,
+          /"partnerId":"tchome","file":"\/inbound\/asn-005010\.edi",.*"msg":"upload taken in"/,
+        );
+
+        // The banner: where each partner's files come from, where acks go, and how to send one.
+        pinnedAtFirstStart = readFileSync(pinFile(), 'utf8');
+        const pinned = JSON.parse(pinnedAtFirstStart) as { fingerprint: string };
+        for (const line of [
+          `acme-widget: polled over SFTP at sftp://dockside@127.0.0.1:${supplierPort}`,
+          'acknowledgments go to /inbound (var/demo/sftp/acme-widget/inbound/)',
+          `Its host key ssh-ed25519 ${pinned.fingerprint} is pinned in var/known-hosts/acme-widget/pull@127.0.0.1_${supplierPort}`,
+          `\`sftp -P ${supplierPort} dockside@127.0.0.1\` (password in var/demo/secrets/DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD)`,
+          `tchome: pushes over SFTP to the gateway's hosted server, port ${hostedPort}`,
+          'Acknowledgments appear in its /outbound (var/hosted/tchome/outbound/)',
+          `\`sftp -P ${hostedPort} tchome@127.0.0.1\` (password in var/demo/secrets/DOCKSIDE_DEMO_TCHOME_PASSWORD)`,
+        ]) {
+          assert.ok(log.includes(line), `the banner lacks: ${line}\n${log}`);
+        }
+
+        // The onboarding commands work against the running demo, with the secrets the demo made.
+        const tested = run(['partners', 'test', 'acme-widget']);
+        assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+        assert.match(tested.stdout, /ok {6}inbound pull: logged in as dockside\n/);
+        assert.match(tested.stdout, /ok {6}outbound: wrote and removed \/inbound\/\.dockside-probe-/);
+        assert.match(tested.stdout, /partner acme-widget: every check passed\n$/);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0);
+      // Logs carry ids, never the file's contents nor a demo secret.
+      assert.doesNotMatch(log, /BSN\*|ISA\*00/);
+      for (const f of readdirSync(join(data, 'demo', 'secrets'))) {
+        assert.ok(!log.includes(readFileSync(join(data, 'demo', 'secrets', f), 'utf8')), f);
+      }
+    });
+
+    it('records the receipts of both channels, and the demo partner files validate with the secrets it made', () => {
+      const receipts = run(['receipts', 'list', '--json']);
+      assert.equal(receipts.code, 0, receipts.stderr);
+      const rows = receipts.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { channelId: string; fileName: string; status: string });
+      assert.deepEqual(rows.map((r) => `${r.channelId} ${r.fileName} ${r.status}`).sort(), [
+        'acme-widget/pull asn-SHP2026112001.edi processed',
+        'acme-widget/pull asn-with-errors.edi processed',
+        'acme-widget/pull invoice-INV-2026-11873.edi processed',
+        'tchome/hosted asn-005010.edi processed',
+      ]);
+      const valid = run(['partners', 'validate']);
+      assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+      const secrets = join(data, 'demo', 'secrets');
+      assert.deepEqual(readdirSync(secrets).sort(), [
+        'DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD',
+        'DOCKSIDE_DEMO_TCHOME_PASSWORD',
+        'DOCKSIDE_DEMO_TCHOME_PASSWORD_HASH',
+      ]);
+      for (const f of readdirSync(secrets)) assert.equal(statSync(join(secrets, f)).mode & 0o077, 0, f);
+    });
+
+    it('a second start puts nothing again, serves the same pinned key and takes a file the supplier adds', async () => {
+      const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'start', '--json-logs'], {
+        cwd: demo,
+        env: demoEnv,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let log = '';
+      child.stderr.on('data', (d: Buffer) => (log += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+      try {
+        await until('the gateway running', () => log.includes('"msg":"gateway running"'), 60_000);
+        assert.doesNotMatch(log, /demo files|uploaded its sample files/);
+        writeFileSync(
+          join(supplier, 'outbound', 'added.edi'),
+          withEnvelope(GOLDEN_856, { control: 7007 }),
+          'latin1',
+        );
+        await until(
+          'the added file acknowledged',
+          () => list(join(supplier, 'inbound')).length === 4,
+          60_000,
+        );
+        assert.deepEqual(list(hostedOutbound), ['999_000000001.x12']);
+        assert.equal(readFileSync(pinFile(), 'utf8'), pinnedAtFirstStart);
+      } finally {
+        child.kill('SIGTERM');
+      }
+      assert.equal(await exited, 0);
+    });
   });
 });
+
+/** Ports free on loopback just now. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (srv) =>
+        new Promise<number>((resolve) =>
+          srv.listen(0, '127.0.0.1', () => resolve((srv.address() as AddressInfo).port)),
+        ),
+    ),
+  );
+  await Promise.all(servers.map((srv) => new Promise((resolve) => srv.close(resolve))));
+  return ports;
+}

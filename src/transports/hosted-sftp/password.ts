@@ -8,7 +8,13 @@
 // partner file refers to such a string through a secret reference, and `hashPassword()` makes one. Checking
 // is asynchronous, off the event loop, because a login flood must not stall the gateway; and the parameters
 // are bounded so that a mistyped or hostile string cannot make one login cost gigabytes.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  randomBytes,
+  scrypt as scryptCallback,
+  scryptSync,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 import { GatewayError } from '../../errors.ts';
 
 export interface ScryptParams {
@@ -31,17 +37,20 @@ export interface PasswordHash extends ScryptParams {
   hash: Buffer;
 }
 
-function scrypt(password: string, salt: Buffer, length: number, params: ScryptParams): Promise<Buffer> {
+function scryptOptions(params: ScryptParams): ScryptOptions {
   const N = 2 ** params.logN;
-  const options: ScryptOptions = {
+  return {
     N,
     r: params.r,
     p: params.p,
     // Node refuses above 32 MiB by default, which the default parameters need exactly.
     maxmem: 2 * 128 * N * params.r + 1024 * 1024,
   };
+}
+
+function scrypt(password: string, salt: Buffer, length: number, params: ScryptParams): Promise<Buffer> {
   return new Promise((resolve, reject) =>
-    scryptCallback(password.normalize('NFC'), salt, length, options, (err, key) =>
+    scryptCallback(password.normalize('NFC'), salt, length, scryptOptions(params), (err, key) =>
       err ? reject(err) : resolve(key),
     ),
   );
@@ -68,7 +77,20 @@ export async function hashPassword(password: string, params: ScryptParams = DEFA
   if (password.length === 0) throw new GatewayError('usage', 'an empty password cannot be hashed', false);
   checkParams(params, 'scrypt parameters');
   const salt = randomBytes(SALT_BYTES);
-  const hash = await scrypt(password, salt, HASH_BYTES, params);
+  return hashLine(params, salt, await scrypt(password, salt, HASH_BYTES, params));
+}
+
+/** hashPassword() blocking the thread: for a command making one hash before anything else runs (the demo's
+ * login, made while the command line starts), never for a server. */
+export function hashPasswordSync(password: string, params: ScryptParams = DEFAULT_SCRYPT): string {
+  if (password.length === 0) throw new GatewayError('usage', 'an empty password cannot be hashed', false);
+  checkParams(params, 'scrypt parameters');
+  const salt = randomBytes(SALT_BYTES);
+  const hash = scryptSync(password.normalize('NFC'), salt, HASH_BYTES, scryptOptions(params));
+  return hashLine(params, salt, hash);
+}
+
+function hashLine(params: ScryptParams, salt: Buffer, hash: Buffer): string {
   return `$scrypt$ln=${params.logN},r=${params.r},p=${params.p}$${b64(salt)}$${b64(hash)}`;
 }
 

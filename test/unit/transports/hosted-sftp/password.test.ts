@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { GatewayError } from '../../../../src/errors.ts';
 import {
   hashPassword,
+  hashPasswordSync,
   parsePasswordHash,
   verifyPassword,
 } from '../../../../src/transports/hosted-sftp/password.ts';
@@ -116,5 +117,17 @@ describe('hosted SFTP password hashes', () => {
 
   it('will not hash an empty password', async () => {
     await assert.rejects(hashPassword(''), (e: unknown) => e instanceof GatewayError && e.code === 'usage');
+  });
+
+  it('makes the same form without waiting (hashPasswordSync), which verifies its password and no other', async () => {
+    const line = hashPasswordSync('tchome-demo', { logN: 10, r: 8, p: 1 });
+    assert.match(line, /^\$scrypt\$ln=10,r=8,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    assert.equal(await verifyPassword('tchome-demo', line), true);
+    assert.equal(await verifyPassword('tchome-demo ', line), false);
+    assert.notEqual(hashPasswordSync('tchome-demo', { logN: 10, r: 8, p: 1 }), line);
+    assert.throws(
+      () => hashPasswordSync(''),
+      (e: unknown) => e instanceof GatewayError && e.code === 'usage',
+    );
   });
 });
