@@ -29,3 +29,20 @@ export function octets(value: asn1js.OctetString): Buffer {
 export function toDer(block: { toBER(sizeOnly?: boolean): ArrayBuffer }): Buffer {
   return Buffer.from(block.toBER(false));
 }
+
+/** The content type OID of a ContentInfo, read from its first bytes only: deciding which layer a body is
+ * should not cost a parse of the whole (possibly large) structure. Undefined when the bytes do not start
+ * like a ContentInfo. */
+export function peekContentType(der: Buffer): string | undefined {
+  if (der[0] !== 0x30 || der.length < 4) return undefined;
+  let at = 2;
+  const first = der[1]!;
+  if (first > 0x80) at += first & 0x7f;
+  if (der[at] !== 0x06) return undefined;
+  const length = der[at + 1]!;
+  if (length >= 0x80 || at + 2 + length > der.length) return undefined;
+  const oid = asn1js.fromBER(der.subarray(at, at + 2 + length));
+  return oid.offset !== -1 && oid.result instanceof asn1js.ObjectIdentifier
+    ? oid.result.valueBlock.toString()
+    : undefined;
+}

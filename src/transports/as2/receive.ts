@@ -1,10 +1,10 @@
 // Opening an incoming AS2 message: undo its layers from the outside in (encryption, signature, compression,
 // in whatever order the sender nested them), check each against the partner's configuration, and compute the
 // Received-Content-MIC the MDN returns. Pure: Buffers and loaded keys in, a value out; no HTTP here.
-import * as asn1js from 'asn1js';
 import { OID, digestForMicalg, type DigestName } from './algorithms.ts';
 import type { LoadedCertificate, LoadedIdentity } from './certificates.ts';
 import { DEFAULT_MAX_DECOMPRESSED_BYTES, decompress } from './compress.ts';
+import { peekContentType } from './cms.ts';
 import { decryptEnvelopedData, type Decrypted } from './decrypt.ts';
 import { As2Error, toFailure, type As2Failure } from './failures.ts';
 import { computeMic, type Mic } from './mic.ts';
@@ -179,15 +179,11 @@ export function receiveMessage(request: ReceiveRequest): ReceiveResult {
 /** Which CMS structure a pkcs7-mime body holds. The smime-type parameter is optional and senders get it
  * wrong, so the ContentInfo's own content type decides. */
 function cmsKind(der: Buffer, smimeType: string | undefined): string {
-  const asn1 = asn1js.fromBER(der);
-  const first = asn1.offset === -1 ? undefined : (asn1.result as asn1js.Sequence).valueBlock.value?.[0];
-  if (first instanceof asn1js.ObjectIdentifier) {
-    const oid = first.valueBlock.toString();
-    if (oid === OID.envelopedData) return 'enveloped-data';
-    if (oid === OID.compressedData) return 'compressed-data';
-    if (oid === OID.signedData) return 'signed-data';
-    return oid;
-  }
+  const oid = peekContentType(der);
+  if (oid === OID.envelopedData) return 'enveloped-data';
+  if (oid === OID.compressedData) return 'compressed-data';
+  if (oid === OID.signedData) return 'signed-data';
+  if (oid !== undefined) return oid;
   if (smimeType) return smimeType.toLowerCase();
   throw new As2Error('unexpected-processing-error', 'an application/pkcs7-mime body is not a CMS structure');
 }
