@@ -7,6 +7,8 @@
 // Batcher, and a batch shares its statements and its commit (see docs/benchmarks-pipeline.md for what that
 // saves). A batch whose transaction fails is tried again receipt by receipt, so one bad receipt holds up no
 // other; each receipt's job still succeeds or fails on its own.
+import { mapCsvStream, type CsvMapResult } from '../csv/map-file.ts';
+import { selectCsvMapping } from '../csv/mapping.ts';
 import type { Logger } from '../log.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { Batcher, type Settled } from '../jobs/batcher.ts';
@@ -41,13 +43,7 @@ import {
 } from '../x12/acks/build.ts';
 import { issue } from '../x12/issues.ts';
 import type { SpecResolver } from '../x12/spec/registry.ts';
-import {
-  duplicateOf,
-  planReceipt,
-  refused,
-  type InterchangePlan,
-  type ReceiptPlan,
-} from './receipt-plan.ts';
+import { duplicateOf, planReceipt, refused, type InterchangePlan, type ReceiptPlan } from './receipt-plan.ts';
 
 export interface PipelineDeps {
   db: Db;
@@ -97,7 +93,10 @@ export async function processReceipt(deps: PipelineDeps, receiptId: number): Pro
 interface Prepared {
   receipt: Receipt;
   partner: Partner;
+  /** Of an X12 file; for a CSV file, one with no interchange. */
   analysis: AnalysisResult;
+  /** A CSV file read by one of the partner's CSV mappings. */
+  csv?: CsvMapResult;
   log: Logger;
 }
 
@@ -207,13 +206,20 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
     );
   }
   let analysis: AnalysisResult;
+  let csv: CsvMapResult | undefined;
+  // A file named as one of the partner's CSV mappings expects is read by it; everything else is X12.
+  const mapping =
+    partner.csv && receipt.fileName ? selectCsvMapping(partner.csv, receipt.fileName) : undefined;
   try {
     // A small file is read in one go; a large one streams, so that memory stays flat.
     const source =
       receipt.size <= SMALL_FILE_BYTES
         ? [await deps.blobs.readAll(receipt.blobKey)]
         : deps.blobs.read(receipt.blobKey);
-    analysis = await analyze(source, { specs: deps.specsFor?.(partner) ?? deps.specs });
+    if (mapping) {
+      csv = await mapCsvStream(source, receipt.fileName!, mapping, partner.id);
+      analysis = NO_INTERCHANGES;
+    } else analysis = await analyze(source, { specs: deps.specsFor?.(partner) ?? deps.specs });
   } catch (e) {
     const code = (e as { code?: string }).code;
     const missing = code === 'ENOENT' || code === 'not-found';
@@ -224,8 +230,25 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
       { cause: e },
     );
   }
+  if (csv) return { receipt, partner, analysis, csv, log };
   checkAgainstPartner(analysis, partner, deps.partners());
   return { receipt, partner, analysis, log };
+}
+
+const NO_INTERCHANGES: AnalysisResult = Object.freeze({
+  interchanges: [],
+  fileIssues: [],
+  issues: [],
+  segments: 0,
+  counts: { interchanges: 0, groups: 0, sets: 0, bySet: {} },
+});
+
+/** A CSV file's plan: no interchange and no ack (CSV partners get none); accepted when every row made its
+ * document, partly when some documents were kept out, rejected when none could be made. */
+function csvPlan(csv: CsvMapResult): ReceiptPlan {
+  const errors = csv.issues.some((i) => i.severity === 'error');
+  const outcome = csv.documents.length === 0 ? 'rejected' : errors ? 'partially-accepted' : 'accepted';
+  return { interchanges: [], acks: [], outcome };
 }
 
 /** One transaction for the batch: the receipts' rows, their interchanges, their acks and the control numbers
@@ -246,7 +269,7 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
     // partners' counter rows stay locked only for the end of this transaction.
     const drafts = live.map((p) => {
       const draft = buildAcks(p.analysis, p.partner, now, standInNumbers());
-      return { ...draft, plan: planReceipt(p.analysis, p.partner.id, draft.acks) };
+      return { ...draft, plan: p.csv ? csvPlan(p.csv) : planReceipt(p.analysis, p.partner.id, draft.acks) };
     });
     const interchangeIds = await recordInterchangesOfReceipts(
       tx,
@@ -263,7 +286,7 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
       live.map((p, i) => ({
         id: p.receipt.id,
         outcome: drafts[i]!.plan.outcome,
-        issues: p.analysis.fileIssues,
+        issues: p.csv ? p.csv.issues : p.analysis.fileIssues,
       })),
     );
     const needs = new Map<string, Record<ControlKind, number>>();
@@ -312,8 +335,6 @@ function ackRow(p: Prepared, interchangeId: number, ack: AckInterchange): NewAck
   };
 }
 
-/** An interchange whose ISA sender is not the channel's partner is refused: a partner cannot speak for
- * another, whatever the file says. */
 interface Occurrence {
   p: Prepared;
   ic: InterchangeResult;
@@ -468,7 +489,11 @@ async function enqueueFollowUps(
   // The rows are committed: a failure to enqueue loses nothing, the sweeper finds pending work in the tables.
   const mappable = deps.queueMapping
     ? prepared
-        .filter((p) => committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets))
+        .filter((p) =>
+          p.csv
+            ? committed.has(p.receipt.id) && p.csv.documents.length > 0
+            : committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets),
+        )
         .map((p) => ({ receiptId: p.receipt.id }))
     : [];
   try {
