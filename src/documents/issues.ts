@@ -24,14 +24,10 @@ export const DOCUMENT_ISSUE_CODES = {
   'hl-structure': 'error',
   /** Not exactly one shipment level (HL03 S without a parent). */
   'hl-shipment-count': 'error',
-  /** A segment before the first HL that belongs under one, or an item without a quantity line. */
-  'segment-misplaced': 'error',
   /** An SSCC whose check digit is wrong: kept in the pack's marks, not used as its SSCC. */
   'sscc-check-digit': 'warning',
-  /** A line amount sent differs from quantity × unit price. */
-  'amount-mismatch': 'warning',
-  /** A value read with a fallback the partner should know about (an unknown party code mapped to 'other'). */
-  'value-interpreted': 'warning',
+  /** The set's version has no mapper of its own and was read with the nearest earlier one of its release. */
+  'version-fallback': 'warning',
 } as const satisfies Record<string, DocumentIssueSeverity>;
 
 export type DocumentIssueCode = keyof typeof DOCUMENT_ISSUE_CODES;

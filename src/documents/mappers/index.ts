@@ -62,7 +62,7 @@ export class MapperRegistry {
       ...result,
       issues: [
         {
-          code: 'value-interpreted',
+          code: 'version-fallback',
           severity: 'warning',
           message: `version ${set.group.version} has no mapper of its own; read with the ${found.version} mapper`,
           location: at,

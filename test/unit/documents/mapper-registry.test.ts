@@ -27,7 +27,7 @@ describe('MapperRegistry', () => {
       result.issues.map((i) => [i.code, i.severity, i.message]),
       [
         [
-          'value-interpreted',
+          'version-fallback',
           'warning',
           'version 004030 has no mapper of its own; read with the 004010 mapper',
         ],
