@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   loadCertificate,
   loadIdentity,
@@ -68,6 +69,50 @@ describe('buildMdn and checkMdn', () => {
 
   const asSmime = (contentType: string, body: Buffer) =>
     Buffer.concat([Buffer.from(`Content-Type: ${contentType}\r\n\r\n`), body]);
+
+  // The golden files are kept with LF line ends for reading; an MDN has CRLF everywhere.
+  const golden = (name: string) =>
+    readFileSync(new URL(`golden/${name}`, import.meta.url), 'latin1').replace(/\n/g, '\r\n');
+
+  it('writes an unsigned processed MDN exactly as the golden file', () => {
+    const mdn = buildMdn({
+      originalMessageId: '<4711@partner.example>',
+      ourAs2Id: 'DOCKSIDE',
+      options: {},
+      mic,
+      boundary: 'report-boundary',
+    });
+    assert.equal(
+      mdn.contentType,
+      'multipart/report; report-type=disposition-notification; boundary="report-boundary"',
+    );
+    assert.equal(mdn.body.toString('latin1'), golden('mdn-processed.txt'));
+  });
+
+  it('writes a decryption-failed MDN without a MIC exactly as the golden file', () => {
+    const mdn = buildMdn({
+      originalMessageId: '<4711@partner.example>',
+      ourAs2Id: 'DOCKSIDE',
+      options: {},
+      failure: {
+        code: 'decryption-failed',
+        message: 'the message is not encrypted for our certificate',
+        layer: 'enveloped-data',
+      },
+      boundary: 'report-boundary',
+    });
+    assert.equal(mdn.body.toString('latin1'), golden('mdn-decryption-failed.txt'));
+  });
+
+  it('keeps a Message-ID with line breaks from adding fields to the MDN', () => {
+    const mdn = buildMdn({
+      originalMessageId: '<a@b>\r\nDisposition: forged',
+      ourAs2Id: 'DOCKSIDE',
+      options: {},
+      mic,
+    });
+    assert.equal(mdn.body.toString('latin1').match(/\r\nDisposition:/g)?.length, 1);
+  });
 
   it('signs the MDN so that openssl verifies it with our certificate, with disposition, message id and MIC inside', () => {
     const mdn = buildMdn({
@@ -153,7 +198,7 @@ describe('buildMdn and checkMdn', () => {
     'unexpected-processing-error',
   ];
   for (const code of failures) {
-    it(`says processed/Error: ${code} for a ${code} failure, and our own reader sees the refusal`, () => {
+    it(`says processed/Error: ${code} when the failure is ${code}, and our own reader sees the refusal`, () => {
       const mdn = buildMdn({
         originalMessageId: MESSAGE_ID,
         ourAs2Id: 'DOCKSIDE',
