@@ -61,9 +61,7 @@ export function csvIssue(
   return issue;
 }
 
-/** `file:line: column: message`, as a person reading a log or a mail wants it. */
+/** `file:line: message` (messages name their column), as a person reading a log or a mail wants it. */
 export function formatCsvIssue(issue: CsvIssue): string {
-  const { fileName, line, column } = issue.location;
-  const where = column === undefined ? '' : typeof column === 'number' ? ` column ${column}:` : ` ${column}:`;
-  return `${fileName}:${line}:${where} ${issue.message}`;
+  return `${issue.location.fileName}:${issue.location.line}: ${issue.message}`;
 }

@@ -180,9 +180,15 @@ export class CsvFileReader {
     this.minimumCells = Math.max(0, ...indexes) + 1;
   }
 
-  /** How issues name a column: by its header name, or by its number. */
+  /** How issue locations name a column: by its header name, or by its number. */
   private columnName(index: number): string | number {
     return this.header?.[index] || index + 1;
+  }
+
+  /** How messages name a column: `column "Ship Date"`, or `column 7`. */
+  private columnText(index: number): string {
+    const name = this.columnName(index);
+    return typeof name === 'string' ? `column "${name}"` : `column ${name}`;
   }
 
   /** The document a row belongs to, when its grouping values can be read. */
@@ -195,8 +201,13 @@ export class CsvFileReader {
   private readBroken(e: CsvSyntaxProblem): void {
     this.rows++;
     const group = this.groupOf(e.cells);
-    const at = e.problemLine === e.line ? '' : ` (on line ${e.problemLine})`;
-    this.rowIssue('csv-syntax', `${e.message}${at}`, e.line, group, this.columnName(e.column - 1));
+    this.rowIssue(
+      'csv-syntax',
+      `${this.columnText(e.column - 1)}: ${e.message}`,
+      e.line,
+      group,
+      this.columnName(e.column - 1),
+    );
     this.keepOut(e.line, group);
   }
 
@@ -221,7 +232,7 @@ export class CsvFileReader {
       if (cell.includes(REPLACEMENT)) {
         this.rowIssue(
           'invalid-encoding',
-          `holds bytes that are not ${this.mapping.encoding} text; is the file in another encoding? ` +
+          `${this.columnText(i)} holds bytes that are not ${this.mapping.encoding} text; is the file in another encoding? ` +
             `The mapping's encoding says which`,
           e.line,
           group,
@@ -232,13 +243,13 @@ export class CsvFileReader {
     if (!group) {
       const empty = this.groupIndexes
         .filter((i) => (cells[i]?.trim() ?? '') === '')
-        .map((i) => this.columnName(i));
+        .map((i) => this.columnText(i));
       this.issue(
         'group-value-missing',
         `${empty.join(', ')} ${empty.length > 1 ? 'are' : 'is'} empty, so the row belongs to no ${this.noun}; ` +
           `as it may belong to any, no ${this.noun} of this file is produced`,
         e.line,
-        { column: empty[0]! },
+        { column: this.columnName(this.groupIndexes.find((i) => (cells[i]?.trim() ?? '') === '')!) },
       );
     }
     const known = group ? this.groups.get(group.key) : undefined;
@@ -268,13 +279,14 @@ export class CsvFileReader {
     for (const f of fields) {
       const info = table[f.name]!;
       const column = f.index === undefined ? undefined : this.columnName(f.index);
+      const named = f.index === undefined ? f.name : this.columnText(f.index);
       let raw = 'value' in f.source ? f.source.value : (cells[f.index!] ?? '').trim();
       if (raw === '' && 'default' in f.source && f.source.default !== undefined) raw = f.source.default;
       if (raw === '') {
         if (info.required && checkRequired) {
           this.rowIssue(
             'required-value-missing',
-            `is empty, and ${f.name} needs a value`,
+            `${named} is empty, but ${f.name} needs a value`,
             line,
             group,
             column,
@@ -284,7 +296,7 @@ export class CsvFileReader {
       }
       const value = readValue(raw, info.type, this.formats);
       if (typeof value === 'object') {
-        this.rowIssue('invalid-value', `"${raw}" ${value.problem}`, line, group, column, raw);
+        this.rowIssue('invalid-value', `${named}: "${raw}" ${value.problem}`, line, group, column, raw);
       } else out[f.name] = value;
     }
     for (const f of fields) {
@@ -294,7 +306,7 @@ export class CsvFileReader {
         const column = other?.index === undefined ? undefined : this.columnName(other.index);
         this.rowIssue(
           'required-value-missing',
-          `is empty, and ${f.name} needs ${needs}`,
+          `${other?.index === undefined ? needs : this.columnText(other.index)} is empty, but ${f.name} needs it`,
           line,
           group,
           column,
@@ -319,7 +331,7 @@ export class CsvFileReader {
       const was = first.document[f.name];
       this.issue(
         'value-differs',
-        `${f.name} is ${String(value)} here but ${was === undefined ? 'empty' : String(was)} on line ` +
+        `${this.columnText(f.index)}: ${f.name} is ${String(value)} here but ${was === undefined ? 'empty' : String(was)} on line ` +
           `${first.line}, the first row of ${label}; the first row's value is kept`,
         line,
         { column: this.columnName(f.index), document: label, data: String(value) },
@@ -379,7 +391,9 @@ export class CsvFileReader {
     for (const g of this.groups.values()) {
       const read = g.rows.map((r) => r.line);
       const incomplete =
-        read.length > 0 ? `; without ${g.badLines.length > 1 ? 'them' : 'it'} it would be incomplete` : '';
+        read.length > 0
+          ? `, and the ${this.noun} would be incomplete without ${g.badLines.length > 1 ? 'them' : 'it'}`
+          : '';
       if (g.badLines.length > 0) {
         this.issue(
           'document-incomplete',
@@ -406,11 +420,16 @@ export class CsvFileReader {
         label: g.label,
         issue: (code, message, line, field, data) => {
           const f = this.lineFields.find((l) => l.name === field);
-          this.issue(code, message, line, {
-            document: g.label,
-            ...(f?.index !== undefined ? { column: this.columnName(f.index) } : {}),
-            ...(data !== undefined ? { data } : {}),
-          });
+          this.issue(
+            code,
+            f?.index !== undefined ? `${this.columnText(f.index)}: ${message}` : message,
+            line,
+            {
+              document: g.label,
+              ...(f?.index !== undefined ? { column: this.columnName(f.index) } : {}),
+              ...(data !== undefined ? { data } : {}),
+            },
+          );
         },
       };
       documents.push(

@@ -215,8 +215,10 @@ export class CsvTokenizer {
     this.reset(this.line + 1);
   }
 
+  /** A problem on the current line; a record that started on an earlier one says where it is. */
   private fail(message: string): void {
-    this.events.push(this.problem(this.line, message));
+    const at = this.line === this.recordLine ? '' : ` (on line ${this.line})`;
+    this.events.push(this.problem(this.line, `${message}${at}`));
     this.state = State.SkipLine;
   }
 

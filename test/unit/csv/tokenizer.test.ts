@@ -122,6 +122,18 @@ describe('CsvTokenizer', () => {
     ]);
   });
 
+  it('says on which line of a record that spans lines the problem is', () => {
+    const [problem] = tokenize('1,"a\nb",c"d\n');
+    assert.equal(problem?.kind, 'problem');
+    assert.equal(problem.line, 1);
+    assert.equal(problem.problemLine, 2);
+    assert.equal(
+      problem.message,
+      'a quote inside a value that does not start with one; quote the whole value and write the quote twice ' +
+        '(on line 2)',
+    );
+  });
+
   it('refuses a dialect whose delimiter is its quote or a line break', () => {
     assert.throws(() => new CsvTokenizer({ delimiter: '"', quote: '"' }), /must differ/);
     assert.throws(() => new CsvTokenizer({ delimiter: '\n', quote: '"' }), /line break/);
