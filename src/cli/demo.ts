@@ -180,6 +180,14 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
           }),
           hostKeys: keys,
           log: log.child({ partnerId: partner.id, demo: 'supplier sftp server' }),
+        }).catch((e: unknown) => {
+          throw new GatewayError(
+            'config-invalid',
+            `${errorMessage(e)}; to use another, change the port of ${partner.id}'s channel ${sftp.id} in ` +
+              shown(partner.file),
+            false,
+            { cause: e },
+          );
         });
         servers.push(server);
         await pinHostKey(sftp.hostKey.learnedFile, keys[0]!.publicKey);
