@@ -12,6 +12,8 @@ export const DOCUMENT_ISSUE_CODES = {
   'invalid-value': 'error',
   /** No mapper is registered for the set and version. */
   'set-not-mapped': 'error',
+  /** The set ended without its SE: whatever followed the break would be missing from the document. */
+  'set-incomplete': 'error',
   /** A segment the mapper needs is absent (BSN, BIG, BEG, TDS). */
   'required-segment-missing': 'error',
   /** HL02 names an HL01 that no HL in the set carries. */

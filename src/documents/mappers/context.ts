@@ -137,6 +137,17 @@ export class MapContext {
     return m[3] === undefined ? `${m[1]}:${m[2]}` : `${m[1]}:${m[2]}:${m[3]}`;
   }
 
+  /** A currency code (CUR02): ISO 4217, three capital letters. */
+  currency(seg: SetSegment, n: number): string | undefined {
+    const v = this.text(seg, n);
+    if (v === undefined) return undefined;
+    if (!/^[A-Z]{3}$/.test(v)) {
+      this.invalid(seg, n, 'currency code', v, 'an ISO 4217 currency code');
+      return undefined;
+    }
+    return v;
+  }
+
   private invalid(seg: SetSegment, n: number, what: string, value: string, expected: string): void {
     this.issue(
       'invalid-value',

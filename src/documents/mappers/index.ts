@@ -41,9 +41,22 @@ export class MapperRegistry {
 
   /** Maps a set with its registered mapper; a set nobody maps is an issue, not an exception. */
   map(set: TransactionSetSegments, options: MapOptions): MapResult<CanonicalDocument> {
-    const found = this.find(set.setId, set.group.version);
     const st = set.segments[0];
     const at = st ? locate(st, 1) : { line: 1 };
+    if (!set.complete) {
+      const last = set.segments[set.segments.length - 1];
+      return {
+        issues: [
+          {
+            code: 'set-incomplete',
+            severity: 'error',
+            message: `${set.setId} ${set.controlNumber} ends without its SE; a document is made only from a whole set`,
+            location: last ? locate(last) : at,
+          },
+        ],
+      };
+    }
+    const found = this.find(set.setId, set.group.version);
     if (!found) {
       return {
         issues: [

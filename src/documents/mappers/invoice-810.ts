@@ -61,7 +61,7 @@ export function mapInvoice(set: TransactionSetSegments, options: MapOptions): Ma
     } else if (seg.tag === 'ITD') {
       terms.push(readTerms(ctx, seg));
     } else if (seg.tag === 'CUR') {
-      currency ??= ctx.text(seg, 2);
+      currency ??= ctx.currency(seg, 2);
     }
   }
   // ITD and DTM may also stand in the summary of some partners' 810s; they mean the same there.

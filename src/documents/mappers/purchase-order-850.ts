@@ -80,7 +80,7 @@ export function mapPurchaseOrder(set: TransactionSetSegments, options: MapOption
         break;
       }
       case 'CUR':
-        currency ??= ctx.text(seg, 2);
+        currency ??= ctx.currency(seg, 2);
         break;
       case 'TD5': {
         const c = readCarrier(ctx, seg);

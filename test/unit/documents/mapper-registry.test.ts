@@ -77,3 +77,17 @@ describe('MapperRegistry', () => {
     });
   });
 });
+
+describe('MapperRegistry with a cut-off set', () => {
+  it('rejects a set that ended without its SE instead of mapping what was read of it', () => {
+    const text = interchange('850', PO).replace(/SE\*4\*0001~\n/, '');
+    const set = onlySet(text);
+    assert.equal(set.complete, false);
+    const result = defaultMappers().map(set, { partnerId: 'p' });
+    assert.equal(result.document, undefined);
+    assert.deepEqual(
+      result.issues.map((i) => [i.code, i.message, i.location.tag]),
+      [['set-incomplete', '850 0001 ends without its SE; a document is made only from a whole set', 'PO1']],
+    );
+  });
+});
