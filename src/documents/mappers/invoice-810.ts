@@ -46,6 +46,7 @@ export function mapInvoice(set: TransactionSetSegments, options: MapOptions): Ma
   const invoiceDate = big && ctx.date(big, 1, 'invoice date', true);
   const invoiceNumber = big && ctx.required(big, 2, 'invoice number');
   const headerPo = big && ctx.text(big, 4);
+  const poDate = big && ctx.date(big, 3, 'purchase order date');
 
   const references: Reference[] = [];
   const dates: QualifiedDate[] = [];
@@ -117,7 +118,7 @@ export function mapInvoice(set: TransactionSetSegments, options: MapOptions): Ma
     invoiceNumber,
     invoiceDate,
     poNumbers,
-    poDate: ctx.date(big, 3, 'purchase order date'),
+    poDate,
     transactionTypeCode: ctx.text(big, 7),
     purposeCode: ctx.text(big, 8),
     currency,
@@ -134,7 +135,6 @@ export function mapInvoice(set: TransactionSetSegments, options: MapOptions): Ma
     totals,
     source: ctx.source(),
   });
-  if (ctx.failed) return { issues: ctx.issues };
   return { document: invoice, issues: ctx.issues };
 }
 

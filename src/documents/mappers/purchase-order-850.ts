@@ -131,7 +131,6 @@ export function mapPurchaseOrder(set: TransactionSetSegments, options: MapOption
     totals,
     source: ctx.source(),
   });
-  if (ctx.failed) return { issues: ctx.issues };
   return { document: order, issues: ctx.issues };
 }
 

@@ -74,9 +74,10 @@ export function mapShipNotice(
   }
 
   const bsn = header.find((s) => s.tag === 'BSN');
-  let shipmentId: string | undefined;
-  if (bsn) shipmentId = ctx.required(bsn, 2, 'shipment identification');
-  else ctx.missingSegment('BSN', 'shipment identification', st);
+  if (!bsn) ctx.missingSegment('BSN', 'shipment identification', st);
+  const shipmentId = bsn && ctx.required(bsn, 2, 'shipment identification');
+  const noticeDate = bsn && ctx.date(bsn, 3, 'notice date');
+  const noticeTime = bsn && ctx.time(bsn, 4, 'notice time');
 
   const shipmentNode = buildTree(ctx, nodes, st);
   const shipment = shipmentNode ? readShipment(ctx, shipmentNode, header) : undefined;
@@ -99,8 +100,8 @@ export function mapShipNotice(
     partnerId: options.partnerId,
     shipmentId,
     purposeCode: ctx.text(bsn, 1),
-    noticeDate: ctx.date(bsn, 3, 'notice date'),
-    noticeTime: ctx.time(bsn, 4, 'notice time'),
+    noticeDate,
+    noticeTime,
     billOfLading: refs.find((r) => r.qualifier === 'BM')?.value,
     proNumber: refs.find((r) => r.qualifier === 'CN')?.value,
     poNumbers: [...new Set(orders.map((o) => o.poNumber))],
@@ -108,7 +109,6 @@ export function mapShipNotice(
     orders,
     source: ctx.source(),
   });
-  if (ctx.failed) return { issues: ctx.issues };
   return { document: notice, issues: ctx.issues };
 }
 

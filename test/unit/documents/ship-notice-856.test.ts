@@ -260,3 +260,16 @@ describe('mapShipNotice (856)', () => {
     assert.equal(doc.orders.length, 3);
   });
 });
+
+describe('mapShipNotice (856) reporting', () => {
+  it('reports every problem of a notice at once, not only the first', () => {
+    const body = ASN_BODY.map((s) =>
+      s.startsWith('BSN') ? 'BSN*00**20261131*1430' : s.startsWith('PRF') ? 'PRF****20261116' : s,
+    );
+    const result = mapBody('856', body);
+    assert.deepEqual(
+      result.issues.map((i) => `${i.location.tag}${String(i.location.element).padStart(2, '0')} ${i.code}`),
+      ['BSN02 required-value-missing', 'BSN03 invalid-value', 'PRF01 required-value-missing'],
+    );
+  });
+});
