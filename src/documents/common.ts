@@ -148,9 +148,9 @@ export interface ProductIds {
   buyerPartNumber?: string;
   /** Vendor's part or item number (VP, VN). */
   vendorPartNumber?: string;
-  /** UPC (UP, UA, UK's 12-digit forms as sent). */
+  /** U.P.C. as sent (qualifiers UP, UI, and UA for the case code). */
   upc?: string;
-  /** GTIN-8/12/13/14 (EN, EO, UK). */
+  /** EAN or GTIN as sent (EN EAN-13, EO EAN-8, UK GTIN-14). */
   gtin?: string;
   /** Stock keeping unit (SK). */
   sku?: string;
