@@ -1,0 +1,12 @@
+// Reconciliation of ship notices and invoices against the ERP's purchase orders (docs/reconciliation.md).
+export { reconcile } from './reconcile.ts';
+export type { ReceivedDocument, ReconcileInput } from './inputs.ts';
+export { MISMATCH_TYPES, mismatchKey } from './mismatch.ts';
+export type {
+  DocumentRef,
+  Mismatch,
+  MismatchSeverity,
+  MismatchType,
+  ReconciledDocumentType,
+} from './mismatch.ts';
+export { matchPoLine, gtin14 } from './item-match.ts';

@@ -1,0 +1,73 @@
+// Which ship notices count. A notice that repeats a shipment already noticed (same shipment id or same bill
+// of lading) is a duplicate and counts once; a replacement (BSN01 "05") takes the place of the notice it
+// replaces, and a cancellation (BSN01 "01") withdraws it, as X12 intends — neither is a duplicate.
+import type { AdvanceShipNotice, ShipmentItem, ShipmentPack } from '../documents/advance-ship-notice.ts';
+import type { ReceivedDocument } from './inputs.ts';
+import { byArrival, samePoNumber } from './ordering.ts';
+
+type Notice = ReceivedDocument<AdvanceShipNotice>;
+
+const CANCELLATION = '01';
+const REPLACEMENT = '05';
+
+export interface DuplicateNotice {
+  duplicate: Notice;
+  original: Notice;
+  /** What they share. */
+  field: 'shipmentId' | 'billOfLading';
+  value: string;
+}
+
+export interface NoticeSelection {
+  /** The notices that count, in arrival order. */
+  effective: Notice[];
+  duplicates: DuplicateNotice[];
+}
+
+function present(value: string | undefined): string | undefined {
+  const v = value?.trim();
+  return v === undefined || v === '' ? undefined : v;
+}
+
+export function selectNotices(notices: readonly Notice[]): NoticeSelection {
+  let effective: Notice[] = [];
+  const duplicates: DuplicateNotice[] = [];
+  for (const notice of byArrival(notices)) {
+    const shipmentId = present(notice.document.shipmentId);
+    const purpose = notice.document.purposeCode?.trim();
+    if (purpose === CANCELLATION || purpose === REPLACEMENT) {
+      effective = effective.filter((e) => present(e.document.shipmentId) !== shipmentId);
+      if (purpose === REPLACEMENT) effective.push(notice);
+      continue;
+    }
+    const bol = present(notice.document.billOfLading);
+    const sameShipment = effective.find(
+      (e) => shipmentId !== undefined && present(e.document.shipmentId) === shipmentId,
+    );
+    const sameBol = effective.find((e) => bol !== undefined && present(e.document.billOfLading) === bol);
+    if (sameShipment !== undefined && shipmentId !== undefined) {
+      duplicates.push({ duplicate: notice, original: sameShipment, field: 'shipmentId', value: shipmentId });
+    } else if (sameBol !== undefined && bol !== undefined) {
+      duplicates.push({ duplicate: notice, original: sameBol, field: 'billOfLading', value: bol });
+    } else {
+      effective.push(notice);
+    }
+  }
+  return { effective, duplicates };
+}
+
+function* packItems(pack: ShipmentPack): Generator<ShipmentItem> {
+  yield* pack.items;
+  for (const inner of pack.packs) yield* packItems(inner);
+}
+
+/** Every item the notice ships against the PO, wherever it sits in the hierarchy: loose items first, then packs. */
+export function itemsForPo(notice: AdvanceShipNotice, poNumber: string): ShipmentItem[] {
+  const items: ShipmentItem[] = [];
+  for (const order of notice.orders) {
+    if (!samePoNumber(order.poNumber, poNumber)) continue;
+    items.push(...order.items);
+    for (const pack of order.packs) items.push(...packItems(pack));
+  }
+  return items;
+}
