@@ -19,7 +19,9 @@ import { LivePartnerDirectory, PartnerReloader } from './partners/reload.ts';
 import { partnerSpecResolvers } from './partners/specs.ts';
 import { deadLetterSink } from './pipeline/dead-letters.ts';
 import { deliverOutboundHandler } from './pipeline/deliver-outbound.ts';
+import { mapDocumentsHandler } from './pipeline/map-documents.ts';
 import { processReceiptHandler, type PipelineDeps } from './pipeline/process-receipt.ts';
+import { defaultMappers } from './documents/mappers/index.ts';
 import { Sweeper } from './pipeline/sweeper.ts';
 import { FileBlobStore } from './store/blobs.ts';
 import { openPglite, openPostgres, type Db } from './store/db.ts';
@@ -130,6 +132,7 @@ export async function openGateway(
     queue,
     log,
     inlineDelivery: true,
+    queueMapping: true,
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
   const pollers = new Map<string, RunningChannel[]>();
@@ -223,6 +226,11 @@ export async function openGateway(
         {
           concurrency,
         },
+      );
+      queue.process(
+        'map-documents',
+        mapDocumentsHandler({ db, blobs, partners: () => partners.current, mappers: defaultMappers(), log }),
+        { concurrency },
       );
     },
     async startScheduler() {

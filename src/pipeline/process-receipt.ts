@@ -287,6 +287,7 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
         id: p.receipt.id,
         outcome: drafts[i]!.plan.outcome,
         issues: p.csv ? p.csv.issues : p.analysis.fileIssues,
+        ...(p.csv && p.csv.documents.length > 0 ? { mappingStatus: 'pending' as const } : {}),
       })),
     );
     const needs = new Map<string, Record<ControlKind, number>>();

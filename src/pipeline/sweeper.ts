@@ -6,6 +6,7 @@ import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
 import type { Db } from '../store/db.ts';
 import { pendingDeliveries } from '../store/queries/acknowledgments.ts';
+import { receiptsAwaitingMapping } from '../store/queries/documents.ts';
 import { unfinishedReceipts } from '../store/queries/receipts.ts';
 
 export interface SweeperOptions {
@@ -30,7 +31,7 @@ export class Sweeper {
   /** Sweeps now with `idleMs` (0 at the start of a single process: nothing else can be working on it). */
   async sweep(
     idleMs = this.options.idleMs ?? this.options.intervalMs * 2,
-  ): Promise<{ receipts: number; acks: number }> {
+  ): Promise<{ receipts: number; acks: number; mappings: number }> {
     const batch = this.options.batch ?? 1000;
     const receipts = await unfinishedReceipts(this.db, idleMs, batch);
     await this.queue.addMany(
@@ -42,10 +43,18 @@ export class Sweeper {
       'deliver-outbound',
       acks.map((ackId) => ({ ackId })),
     );
-    if (receipts.length + acks.length > 0) {
-      this.log.info({ receipts: receipts.length, acks: acks.length }, 'sweeper re-queued unfinished work');
+    const mappings = await receiptsAwaitingMapping(this.db, idleMs, batch);
+    await this.queue.addMany(
+      'map-documents',
+      mappings.map((receiptId) => ({ receiptId })),
+    );
+    if (receipts.length + acks.length + mappings.length > 0) {
+      this.log.info(
+        { receipts: receipts.length, acks: acks.length, mappings: mappings.length },
+        'sweeper re-queued unfinished work',
+      );
     }
-    return { receipts: receipts.length, acks: acks.length };
+    return { receipts: receipts.length, acks: acks.length, mappings: mappings.length };
   }
 
   start(): void {

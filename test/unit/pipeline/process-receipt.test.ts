@@ -269,7 +269,7 @@ for (const engine of engines()) {
       assert.equal((await acknowledgmentsOfReceipt(h.db, id))[0]!.deliveryStatus, 'no-channel');
     });
 
-    it('re-queues receipts and deliveries the queue lost', async () => {
+    it('re-queues receipts, deliveries and mappings the queue lost', async () => {
       const h = harness(await engine.open());
       h.queue.failAdds = true;
       const id = await h.arrive('acme', GOLDEN_856);
@@ -280,12 +280,13 @@ for (const engine of engines()) {
       );
       h.queue.failAdds = false;
       const sweeper = new Sweeper(h.db, h.queue, silentLogger(), { intervalMs: 1000 });
-      assert.deepEqual(await sweeper.sweep(0), { receipts: 1, acks: 0 });
+      assert.deepEqual(await sweeper.sweep(0), { receipts: 1, acks: 0, mappings: 0 });
       assert.deepEqual(h.queue.of('process-receipt'), [{ receiptId: id }]);
       h.queue.failAdds = true;
       await processReceipt(h.deps, id);
       h.queue.failAdds = false;
-      assert.deepEqual(await sweeper.sweep(0), { receipts: 0, acks: 1 });
+      assert.deepEqual(await sweeper.sweep(0), { receipts: 0, acks: 1, mappings: 1 });
+      assert.deepEqual(h.queue.of('map-documents'), [{ receiptId: id }]);
     });
   });
 }

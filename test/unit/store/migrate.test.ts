@@ -12,6 +12,7 @@ const TABLES = [
   'audit_log',
   'control_numbers',
   'dead_letters',
+  'documents',
   'functional_groups',
   'interchanges',
   'receipts',
@@ -47,6 +48,10 @@ function configInvalid(pattern: RegExp) {
 
 const bundled = readMigrations();
 const extra = (version: number, name: string, sql: string): Migration => ({ version, name, sql });
+/** The newest bundled migration, and the versions after it that the tests add. */
+const LAST = bundled[bundled.length - 1]!.version;
+const ALL = bundled.map((m) => m.version);
+const [N1, N2] = [LAST + 1, LAST + 2];
 
 for (const engine of engines()) {
   describe(`migrate on ${engine.name}`, () => {
@@ -61,14 +66,18 @@ for (const engine of engines()) {
       await reset(db);
     });
 
-    it('applies 0001 to an empty database and records it', async () => {
+    it('applies every bundled migration to an empty database, in order, and records them', async () => {
       await emptySchema(db);
       const result = await migrate(db);
       assert.deepEqual(
         result.applied.map((m) => [m.version, m.name]),
-        [[1, 'initial']],
+        bundled.map((m) => [m.version, m.name]),
       );
-      assert.equal(result.current, 1);
+      assert.deepEqual(
+        result.applied.slice(0, 2).map((m) => m.name),
+        ['initial', 'documents'],
+      );
+      assert.equal(result.current, LAST);
       assert.deepEqual(await tables(db), TABLES);
       const [row] = await db.query<{ name: string; appliedAt: unknown }>(
         'select name, applied_at as "appliedAt" from schema_migrations where version = 1',
@@ -82,44 +91,44 @@ for (const engine of engines()) {
       await migrate(db);
       const again = await migrate(db);
       assert.deepEqual(again.applied, []);
-      assert.equal(again.current, 1);
-      assert.deepEqual(await versions(db), [1]);
+      assert.equal(again.current, LAST);
+      assert.deepEqual(await versions(db), ALL);
     });
 
     it('applies only the migrations the database has not seen, in order', async () => {
       const later = [
         ...bundled,
-        extra(2, 'add_notes', 'create table notes (id int8 primary key, body text)'),
-        extra(3, 'add_note_author', 'alter table notes add column author text not null'),
+        extra(N1, 'add_notes', 'create table notes (id int8 primary key, body text)'),
+        extra(N2, 'add_note_author', 'alter table notes add column author text not null'),
       ];
       const result = await migrate(db, later);
       assert.deepEqual(
         result.applied.map((m) => m.version),
-        [2, 3],
+        [N1, N2],
       );
-      assert.equal(result.current, 3);
-      assert.deepEqual(await versions(db), [1, 2, 3]);
+      assert.equal(result.current, N2);
+      assert.deepEqual(await versions(db), [...ALL, N1, N2]);
       await db.query(`insert into notes (id, body, author) values (1, 'x', 'me')`);
     });
 
     it('applies nothing of a run in which one migration fails', async () => {
       const broken = [
         ...bundled,
-        extra(2, 'add_notes', 'create table notes (id int8 primary key)'),
-        extra(3, 'broken', 'alter table no_such_table add column x int'),
+        extra(N1, 'add_notes', 'create table notes (id int8 primary key)'),
+        extra(N2, 'broken', 'alter table no_such_table add column x int'),
       ];
       await assert.rejects(migrate(db, broken), (e: unknown) => {
         assert.ok(e instanceof GatewayError);
         assert.equal(e.code, 'store-failed');
         return true;
       });
-      assert.deepEqual(await versions(db), [1]);
+      assert.deepEqual(await versions(db), ALL);
       assert.ok(!(await tables(db)).includes('notes'));
     });
 
     it('ends concurrent runs on an empty database with one row per migration and no error', async () => {
       await emptySchema(db);
-      const later = [...bundled, extra(2, 'add_notes', 'create table notes (id int8 primary key)')];
+      const later = [...bundled, extra(N1, 'add_notes', 'create table notes (id int8 primary key)')];
       let results;
       if (engine.name === 'postgres') {
         // Separate pools, as separate gateway processes would have.
@@ -133,27 +142,27 @@ for (const engine of engines()) {
         results = await Promise.all(Array.from({ length: 4 }, () => migrate(db, later)));
       }
       const applied = results.flatMap((r) => r.applied.map((m) => m.version)).sort();
-      assert.deepEqual(applied, [1, 2]);
+      assert.deepEqual(applied, [...ALL, N1]);
       assert.deepEqual(
         results.map((r) => r.current),
-        [2, 2, 2, 2],
+        [N1, N1, N1, N1],
       );
       const rows = await db.query<{ version: number; n: number }>(
         'select version, count(*) as n from schema_migrations group by version order by version',
       );
-      assert.deepEqual(rows, [
-        { version: 1, n: 1 },
-        { version: 2, n: 1 },
-      ]);
+      assert.deepEqual(
+        rows,
+        [...ALL, N1].map((version) => ({ version, n: 1 })),
+      );
     });
 
     it('refuses a database that is newer than the code', async () => {
-      await db.query(`insert into schema_migrations (version, name) values (2, 'from_the_future')`);
+      await db.query(`insert into schema_migrations (version, name) values ($1, 'from_the_future')`, [N1]);
       await assert.rejects(
         migrate(db),
-        configInvalid(/at migration 2, newer than this Dockside knows \(1\)/),
+        configInvalid(new RegExp(`at migration ${N1}, newer than this Dockside knows \\(${LAST}\\)`)),
       );
-      assert.deepEqual(await versions(db), [1, 2]);
+      assert.deepEqual(await versions(db), [...ALL, N1]);
     });
   });
 }

@@ -1,0 +1,39 @@
+-- Canonical documents: what accepted transaction sets (and CSV files) become. One row per document, with the
+-- business keys finance and operations search by pulled out of the JSON and indexed.
+create table documents (
+  id bigint generated always as identity primary key,
+  receipt_id bigint not null references receipts (id),
+  -- The set it was mapped from; null for a document read from a CSV file.
+  transaction_set_id bigint references transaction_sets (id),
+  -- Which document of the receipt it is ("set:<id>" or "csv:<ordinal>"): the mapping job may run twice after a
+  -- crash, and this keeps the second run from storing it again.
+  source_key text not null,
+  partner_id text not null,
+  type text not null,
+  schema_version integer not null,
+  -- Test data (ISA15 T, or a partner whose status is testing): kept, but not reconciled.
+  test boolean not null default false,
+  po_numbers text[] not null default '{}',
+  shipment_id text,
+  bill_of_lading text,
+  invoice_number text,
+  document jsonb not null,
+  -- Warnings the mapping found (an error keeps the document from being made at all).
+  issues jsonb not null default '[]',
+  created_at timestamptz not null default clock_timestamp(),
+  unique (receipt_id, source_key)
+);
+create index documents_partner on documents (partner_id, type, created_at desc);
+create index documents_po on documents using gin (po_numbers);
+create index documents_shipment on documents (shipment_id) where shipment_id is not null;
+create index documents_bol on documents (bill_of_lading) where bill_of_lading is not null;
+create index documents_invoice on documents (invoice_number, partner_id) where invoice_number is not null;
+
+-- Why a set that was to be mapped could not be.
+alter table transaction_sets add column mapping_issues jsonb not null default '[]';
+
+-- A CSV receipt's documents wait for the mapping job like an X12 receipt's sets do; null when there is nothing
+-- to map outside transaction_sets.
+alter table receipts add column mapping_status text
+  check (mapping_status in ('pending', 'mapped', 'failed'));
+create index receipts_mapping_pending on receipts (finished_at) where mapping_status = 'pending';

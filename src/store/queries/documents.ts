@@ -1,0 +1,171 @@
+// Canonical documents and the mapping state of what they come from (transaction sets, CSV receipts).
+import { numberedRows, type Queryable } from '../db.ts';
+
+export interface NewDocument {
+  receiptId: number;
+  transactionSetId: number | null;
+  /** "set:<transaction set id>" or "csv:<ordinal in the file>": unique per receipt. */
+  sourceKey: string;
+  partnerId: string;
+  type: string;
+  schemaVersion: number;
+  test: boolean;
+  poNumbers: string[];
+  shipmentId: string | null;
+  billOfLading: string | null;
+  invoiceNumber: string | null;
+  document: unknown;
+  issues: unknown[];
+}
+
+export interface StoredDocument extends NewDocument {
+  id: number;
+  createdAt: Date;
+}
+
+const COLUMNS = `id, receipt_id as "receiptId", transaction_set_id as "transactionSetId", source_key as "sourceKey",
+  partner_id as "partnerId", type, schema_version as "schemaVersion", test, po_numbers as "poNumbers",
+  shipment_id as "shipmentId", bill_of_lading as "billOfLading", invoice_number as "invoiceNumber", document,
+  issues, created_at as "createdAt"`;
+
+/** Stores the documents; one already stored for the same receipt and source (a mapping run twice) is kept as
+ * it is. The number of rows inserted. */
+export async function insertDocuments(q: Queryable, docs: NewDocument[]): Promise<number> {
+  if (docs.length === 0) return 0;
+  // text[] does not come out of jsonb_to_recordset; the PO numbers travel as a jsonb array and are unpacked.
+  const rows = await q.query<{ id: number }>(
+    `insert into documents (receipt_id, transaction_set_id, source_key, partner_id, type, schema_version, test,
+       po_numbers, shipment_id, bill_of_lading, invoice_number, document, issues)
+     select x."receiptId", x."transactionSetId", x."sourceKey", x."partnerId", x.type, x."schemaVersion", x.test,
+       coalesce(array(select jsonb_array_elements_text(x."poNumbers")), '{}'), x."shipmentId",
+       x."billOfLading", x."invoiceNumber", x.document, x.issues
+     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, "transactionSetId" bigint, "sourceKey" text,
+       "partnerId" text, type text, "schemaVersion" int, test boolean, "poNumbers" jsonb, "shipmentId" text,
+       "billOfLading" text, "invoiceNumber" text, document jsonb, issues jsonb, n bigint)
+     order by x.n
+     on conflict (receipt_id, source_key) do nothing
+     returning id`,
+    [numberedRows(docs)],
+  );
+  return rows.length;
+}
+
+export interface PendingSet {
+  id: number;
+  interchangeControlNumber: string;
+  groupControlNumber: string;
+  controlNumber: string;
+  setId: string;
+  /** ISA15 of its interchange: T for test data. */
+  usageIndicator: string;
+}
+
+/** The receipt's sets waiting to be mapped, in file order. */
+export async function pendingSetsOfReceipt(q: Queryable, receiptId: number): Promise<PendingSet[]> {
+  return q.query<PendingSet>(
+    `select s.id, i.control_number as "interchangeControlNumber", g.control_number as "groupControlNumber",
+       s.control_number as "controlNumber", s.set_id as "setId", i.usage_indicator as "usageIndicator"
+     from transaction_sets s
+     join functional_groups g on g.id = s.group_id
+     join interchanges i on i.id = s.interchange_id
+     where s.receipt_id = $1 and s.mapping_status = 'pending'
+     order by i.position, g.position, s.position`,
+    [receiptId],
+  );
+}
+
+export interface MappingOutcome {
+  id: number;
+  /** mapped: its document is stored; failed: the issues say why not; not-applicable: no document type is
+   * made from this set. */
+  status: 'mapped' | 'failed' | 'not-applicable';
+  issues: unknown[];
+}
+
+/** Records what became of pending sets. */
+export async function setMappingOutcomes(q: Queryable, outcomes: MappingOutcome[]): Promise<void> {
+  if (outcomes.length === 0) return;
+  await q.query(
+    `update transaction_sets s set mapping_status = x.status, mapping_issues = x.issues
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, status text, issues jsonb)
+     where s.id = x.id and s.mapping_status = 'pending'`,
+    [JSON.stringify(outcomes)],
+  );
+}
+
+/** Whether the receipt's own documents (a CSV file's) wait for the mapping job. */
+export async function receiptMappingPending(q: Queryable, receiptId: number): Promise<boolean> {
+  const [row] = await q.query<{ pending: boolean }>(
+    `select mapping_status = 'pending' as pending from receipts where id = $1`,
+    [receiptId],
+  );
+  return row?.pending === true;
+}
+
+export async function setReceiptMappingStatus(
+  q: Queryable,
+  receiptId: number,
+  status: 'mapped' | 'failed',
+): Promise<void> {
+  await q.query(`update receipts set mapping_status = $2 where id = $1 and mapping_status = 'pending'`, [
+    receiptId,
+    status,
+  ]);
+}
+
+/** Receipts with something still to map, finished more than idleMs ago: the sweeper's list. */
+export async function receiptsAwaitingMapping(
+  q: Queryable,
+  idleMs: number,
+  limit: number,
+): Promise<number[]> {
+  const rows = await q.query<{ id: number }>(
+    `select id from (
+       select r.id from receipts r
+       where r.mapping_status = 'pending' and r.finished_at < clock_timestamp() - make_interval(secs => $1)
+       union
+       select s.receipt_id from transaction_sets s join receipts r on r.id = s.receipt_id
+       where s.mapping_status = 'pending' and r.finished_at < clock_timestamp() - make_interval(secs => $1)
+     ) pending order by id limit $2`,
+    [idleMs / 1000, limit],
+  );
+  return rows.map((r) => Number(r.id));
+}
+
+export async function documentsOfReceipt(q: Queryable, receiptId: number): Promise<StoredDocument[]> {
+  return q.query<StoredDocument>(`select ${COLUMNS} from documents where receipt_id = $1 order by id`, [
+    receiptId,
+  ]);
+}
+
+export interface DocumentFilter {
+  partnerId?: string;
+  type?: string;
+  poNumber?: string;
+  shipmentId?: string;
+  billOfLading?: string;
+  invoiceNumber?: string;
+  limit?: number;
+}
+
+/** Documents by their business keys, newest first. */
+export async function findDocuments(q: Queryable, f: DocumentFilter): Promise<StoredDocument[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.partnerId !== undefined) add('partner_id = ?', f.partnerId);
+  if (f.type !== undefined) add('type = ?', f.type);
+  if (f.poNumber !== undefined) add('po_numbers @> array[?::text]', f.poNumber);
+  if (f.shipmentId !== undefined) add('shipment_id = ?', f.shipmentId);
+  if (f.billOfLading !== undefined) add('bill_of_lading = ?', f.billOfLading);
+  if (f.invoiceNumber !== undefined) add('invoice_number = ?', f.invoiceNumber);
+  params.push(f.limit ?? 100);
+  return q.query<StoredDocument>(
+    `select ${COLUMNS} from documents ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
+     order by created_at desc, id desc limit $${params.length}`,
+    params,
+  );
+}
