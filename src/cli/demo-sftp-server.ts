@@ -4,7 +4,7 @@
 // the SFTP channel without a system sshd or root. It is not a general SFTP server: no links, no extensions,
 // no shell, and paths are confined to its folder.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { Stats } from 'node:fs';
+import { constants as fsConstants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, readdir, rename, rmdir, unlink, type FileHandle } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join, posix } from 'node:path';
@@ -216,10 +216,20 @@ class FolderSession {
   }
 
   private async open(id: number, path: string, flags: number): Promise<void> {
-    const mode = ssh2.utils.sftp.flagsToString(flags);
-    if (mode === null) throw new Status(STATUS_CODE.OP_UNSUPPORTED, 'unknown open flags');
-    if ((flags & OPEN_MODE.CREAT) === 0) await this.lstat(path);
-    const file = await open(this.real(path), mode, 0o644);
+    const { O_RDONLY, O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, O_EXCL, O_APPEND, O_NOFOLLOW } = fsConstants;
+    const reading = (flags & OPEN_MODE.READ) !== 0;
+    const writing = (flags & OPEN_MODE.WRITE) !== 0;
+    const mode =
+      (reading && writing ? O_RDWR : writing ? O_WRONLY : O_RDONLY) |
+      (flags & OPEN_MODE.CREAT ? O_CREAT : 0) |
+      (flags & OPEN_MODE.TRUNC ? O_TRUNC : 0) |
+      (flags & OPEN_MODE.EXCL ? O_EXCL : 0) |
+      (flags & OPEN_MODE.APPEND ? O_APPEND : 0) |
+      // A link is never followed, also when a client writes to its name.
+      O_NOFOLLOW;
+    const file = await open(this.real(path), mode, 0o644).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ELOOP' ? new Status(STATUS_CODE.PERMISSION_DENIED, 'links are not served') : e;
+    });
     this.sftp.handle(id, this.add({ kind: 'file', file }));
   }
 
