@@ -157,6 +157,8 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
   const pushing: Partner[] = [];
   try {
     for (const partner of gateway.partners.all()) {
+      const isSuspended = partner.status === 'suspended';
+      const suspended = isSuspended ? ' (suspended: not polled, no login)' : '';
       const sftp = demoSftpChannel(partner);
       const folder = partner.inbound.find((c) => c.kind === 'folder');
       if (sftp) {
@@ -194,7 +196,7 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
         const inbox = join(root, sftp.directories[0]!);
         const key = keys[0]!;
         lines.push(
-          `  ${partner.id}: polled over SFTP at ${sftpLabel(sftp)}, the demo's stand-in for the supplier's ` +
+          `  ${partner.id}${suspended}: polled over SFTP at ${sftpLabel(sftp)}, the demo's stand-in for the supplier's ` +
             `own server (serving ${shown(root)}/).`,
           `    Files are taken from ${sftp.directories.join(', ')} there` +
             (out?.kind === 'sftp' && dirs.length > sftp.directories.length
@@ -212,7 +214,7 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
         }
       } else if (folder) {
         lines.push(
-          `  ${partner.id}: drop X12 files into ${shown(folder.path)}/` +
+          `  ${partner.id}${suspended}: drop files into ${shown(folder.path)}/` +
             (partner.outbound?.kind === 'folder'
               ? `; acknowledgments appear in ${shown(partner.outbound.path)}/`
               : ''),
@@ -223,7 +225,9 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
         }
       }
       if (partner.hosted) {
-        pushing.push(partner);
+        // A suspended partner cannot log in: its samples are pushed only by a first start (a fresh var/) after
+        // it is activated.
+        if (!isSuspended) pushing.push(partner);
         const passwordFile = join(demoSecretsDir(config.dataDir), demoPasswordVariable(partner.id));
         const hasDemoPassword = await stat(passwordFile).then(
           () => true,
@@ -231,12 +235,14 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
         );
         if (config.sftpPort === 0) {
           lines.push(
-            `  ${partner.id}: pushes to the hosted SFTP server, which is off (DOCKSIDE_SFTP_PORT=0).`,
+            `  ${partner.id}${suspended}: pushes to the hosted SFTP server, which is off (DOCKSIDE_SFTP_PORT=0).`,
           );
         } else {
           lines.push(
-            `  ${partner.id}: pushes over SFTP to the gateway's hosted server, port ${config.sftpPort}` +
-              (firstStart ? '; the demo uploaded its sample files there as the partner would.' : '.'),
+            `  ${partner.id}${suspended}: pushes over SFTP to the gateway's hosted server, port ${config.sftpPort}` +
+              (firstStart && !isSuspended
+                ? '; the demo uploaded its sample files there as the partner would.'
+                : '.'),
             `    Acknowledgments appear in its /outbound (${shown(join(hostedRootDir(config), partner.id, 'outbound'))}/).`,
             `    Push a file yourself: \`sftp -P ${config.sftpPort} ${partner.id}@127.0.0.1\`` +
               (hasDemoPassword ? ` (password in ${shown(passwordFile)})` : '') +
