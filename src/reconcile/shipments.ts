@@ -2,8 +2,13 @@
 // of lading) is a duplicate and counts once; a replacement (BSN01 "05") takes the place of the notice it
 // replaces, and a cancellation (BSN01 "01") withdraws it, as X12 intends — neither is a duplicate.
 import type { AdvanceShipNotice, ShipmentItem, ShipmentPack } from '../documents/advance-ship-notice.ts';
+import type { PurchaseOrder, PurchaseOrderLine } from '../documents/purchase-order.ts';
+import { addDecimals, multiplyDecimals, sum } from './decimal-math.ts';
 import type { ReceivedDocument } from './inputs.ts';
-import { byArrival, samePoNumber } from './ordering.ts';
+import { matchPoLine } from './item-match.ts';
+import type { DocumentRef } from './mismatch.ts';
+import { byArrival, sameCode, samePoNumber } from './ordering.ts';
+import { lineRef } from './refs.ts';
 
 type Notice = ReceivedDocument<AdvanceShipNotice>;
 
@@ -70,4 +75,44 @@ export function itemsForPo(notice: AdvanceShipNotice, poNumber: string): Shipmen
     for (const pack of order.packs) items.push(...packItems(pack));
   }
   return items;
+}
+
+/** What one notice ships of one item in one unit, wherever the item sits in its packs. */
+export interface ShippedGroup {
+  ref: DocumentRef;
+  /** Index of the PO line the item matched, if any. */
+  poLine: number | undefined;
+  unit: string;
+  quantity: string;
+}
+
+/** A notice's items for the PO, summed per PO line (or per unknown item) and unit, in first-seen order. */
+export function shippedGroups(
+  notice: Notice,
+  poNumber: string,
+  poLines: readonly PurchaseOrderLine[],
+): ShippedGroup[] {
+  const groups = new Map<string, ShippedGroup>();
+  itemsForPo(notice.document, poNumber).forEach((item, i) => {
+    const poLine = matchPoLine(item, poLines);
+    const ref = lineRef({ documentType: 'advance-ship-notice', documentId: notice.id }, item, i + 1);
+    const unit = item.unit.trim();
+    const who = poLine !== undefined ? `po:${poLine}` : (ref.item ?? ref.lineNumber ?? `#${i + 1}`);
+    const key = JSON.stringify([who, unit.toUpperCase()]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { ref, poLine, unit, quantity: item.quantityShipped });
+    else group.quantity = addDecimals(group.quantity, item.quantityShipped);
+  });
+  return [...groups.values()];
+}
+
+/** The value of what a notice ships of the PO at the PO's prices (items off the PO or in another unit: 0). */
+export function shippedValue(notice: Notice, po: PurchaseOrder): string {
+  return sum(
+    shippedGroups(notice, po.poNumber, po.lines).map((g) => {
+      const line = g.poLine === undefined ? undefined : po.lines[g.poLine];
+      if (line?.unitPrice === undefined || !sameCode(line.unit, g.unit)) return '0';
+      return multiplyDecimals(g.quantity, line.unitPrice);
+    }),
+  );
 }

@@ -304,6 +304,7 @@ describe('reconcile', () => {
         purchaseOrder: PO,
         shipNotices: [received('asn-1', asn)],
         invoices: [received('inv-1', FULL_INVOICE)],
+        now: at(5, 1),
       }),
       [
         {
@@ -315,6 +316,32 @@ describe('reconcile', () => {
           currency: 'USD',
           documents: ['purchase-order:PO-100:1', 'invoice:inv-1:1', 'advance-ship-notice:asn-1:VP:A-1'],
         },
+      ],
+    );
+  });
+
+  it('waits out the grace period before an invoice billing two shipments, one not yet noticed, bills too much', () => {
+    const first = shipNotice('S1', [shipped('A-1', '60'), shipped('B-2', '50')]);
+    const second = shipNotice('S2', [shipped('A-1', '40')]);
+    const docs = { purchaseOrder: PO, invoices: [received('inv-1', FULL_INVOICE, T0)] };
+    assert.deepEqual(
+      run({ ...docs, shipNotices: [received('asn-1', first)], now: at(5) }).map((m) => m.type),
+      ['short-shipment'],
+    );
+    assert.deepEqual(
+      run({ ...docs, shipNotices: [received('asn-1', first), received('asn-2', second, at(4))], now: at(5) }),
+      [],
+    );
+    assert.deepEqual(
+      run({ ...docs, shipNotices: [received('asn-1', first)], now: at(5, 1) }).map((m) => [
+        m.type,
+        m.expected,
+        m.actual,
+        m.amountAtRisk,
+      ]),
+      [
+        ['invoiced-over-shipped', '60 EA', '100 EA', '170'],
+        ['short-shipment', '100 EA', '60 EA', '170'],
       ],
     );
   });
@@ -453,6 +480,7 @@ describe('reconcile', () => {
       purchaseOrder: PO,
       shipNotices: [received('asn-1', FULL_SHIPMENT)],
       invoices: [received('inv-1', FULL_INVOICE), received('inv-2', other, at(1))],
+      now: at(30),
     });
     assert.deepEqual(
       result.map((m) => m.type),
