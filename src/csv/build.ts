@@ -30,7 +30,9 @@ export const text = (v: CsvValue | undefined): string | undefined =>
 
 /** Copies the defined values only: the documents' schemas refuse a key whose value is undefined. */
 export function defined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
+  const out: Record<string, unknown> = {};
+  for (const key in value) if (value[key] !== undefined) out[key] = value[key];
+  return out as T;
 }
 
 const ROLES: Record<string, PartyRole> = {

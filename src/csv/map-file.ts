@@ -263,7 +263,8 @@ export class CsvFileReader {
     if (!group) return;
     const target = this.groupFor(group, e.line);
     if (known) this.compareDocumentFields(target, documentValues, e.line, group.label);
-    target.rows.push({ line: e.line, document: documentValues, values: lineValues });
+    // Only a document's first row gives its fields; a later row's were needed only for the comparison.
+    target.rows.push({ line: e.line, document: known ? {} : documentValues, values: lineValues });
   }
 
   private readFields(

@@ -91,7 +91,8 @@ export class CsvTokenizer {
 
   /** The last record, and the problem of a quoted value still open at the end of the input. */
   end(): CsvEvent[] {
-    if (this.state === State.Quoted) {
+    // A loop, not recursion: a file of many quotes left open would otherwise nest a call per quote.
+    while (this.state === State.Quoted) {
       this.events.push(
         this.problem(
           this.quoteLine,
@@ -99,8 +100,7 @@ export class CsvTokenizer {
             `reading resumes on line ${this.quoteLine + 1}`,
         ),
       );
-      this.resumeAfterQuoteLine('');
-      return this.end();
+      this.scan(this.replayAfterQuoteLine(''));
     }
     if (this.state === State.Unquoted || this.state === State.QuoteInQuoted) this.endRecord();
     else if (this.state === State.FieldStart && this.cells.length > 0) this.endRecord();
@@ -110,9 +110,27 @@ export class CsvTokenizer {
   }
 
   private scan(text: string): void {
+    // Text to read again after a quote left open is read before the rest of the text it was found in; kept
+    // on a stack rather than spliced into the text, so that a file of many such quotes stays linear.
+    const work: { text: string; at: number }[] = [{ text, at: 0 }];
+    while (work.length > 0) {
+      const top = work[work.length - 1]!;
+      const replay = this.scanFrom(top.text, top.at);
+      if (replay === undefined) work.pop();
+      else {
+        top.at = replay.resumeAt;
+        if (replay.text) work.push({ text: replay.text, at: 0 });
+      }
+    }
+  }
+
+  /** Reads `input` from `start` to its end, or until lines must be read again: then says which, and where to go on. */
+  private scanFrom(input: string, start: number): { text: string; resumeAt: number } | undefined {
     const { delimiter, quote } = this;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i]!;
+    const length = input.length;
+    let i = start;
+    while (i < length) {
+      const c = input[i]!;
       if (this.afterCr) {
         this.afterCr = false;
         if (c === '\n') {
@@ -120,6 +138,7 @@ export class CsvTokenizer {
             this.quotedRaw += c;
             this.field += c;
           }
+          i++;
           continue;
         }
       }
@@ -131,29 +150,56 @@ export class CsvTokenizer {
             this.quoteLine = this.line;
             this.quotedRaw = '';
           } else if (c === delimiter) this.cells.push('');
-          else if (lineBreak) this.endRecord();
-          else {
-            this.field = c;
+          else if (lineBreak) {
+            this.endRecord();
+            this.newLine(c);
+          } else {
+            // The value's text is taken below as one slice, not character by character.
             this.state = State.Unquoted;
+            continue;
           }
           break;
-        case State.Unquoted:
-          if (c === delimiter) {
+        case State.Unquoted: {
+          let end = i;
+          while (end < length) {
+            const x = input[end];
+            if (x === delimiter || x === quote || x === '\n' || x === '\r') break;
+            end++;
+          }
+          if (end > i) this.field += input.slice(i, end);
+          if (end === length) return undefined;
+          i = end;
+          const stop = input[i]!;
+          if (stop === delimiter) {
             this.cells.push(this.field);
             this.field = '';
             this.state = State.FieldStart;
-          } else if (lineBreak) this.endRecord();
-          else if (c === quote) {
+          } else if (stop === quote) {
             this.fail(
               `a quote inside a value that does not start with one; quote the whole value and write the quote twice`,
             );
-          } else this.field += c;
+          } else {
+            this.endRecord();
+            this.newLine(stop);
+          }
           break;
-        case State.Quoted:
-          this.quotedRaw += c;
-          if (c === quote) this.state = State.QuoteInQuoted;
-          else this.field += c;
+        }
+        case State.Quoted: {
+          const close = input.indexOf(quote, i);
+          const end = close < 0 ? length : close;
+          if (end > i) {
+            const run = input.slice(i, end);
+            this.field += run;
+            this.quotedRaw += run;
+            this.countLineBreaks(run);
+          }
+          if (close < 0) return undefined;
+          this.afterCr = false;
+          this.quotedRaw += quote;
+          this.state = State.QuoteInQuoted;
+          i = close;
           break;
+        }
         case State.QuoteInQuoted:
           if (c === quote) {
             this.quotedRaw += c;
@@ -163,8 +209,10 @@ export class CsvTokenizer {
             this.cells.push(this.field);
             this.field = '';
             this.state = State.FieldStart;
-          } else if (lineBreak) this.endRecord();
-          else if (this.quoteLine < this.line) {
+          } else if (lineBreak) {
+            this.endRecord();
+            this.newLine(c);
+          } else if (this.quoteLine < this.line) {
             // A value that runs over lines and then breaks was most likely never meant to: a quote left
             // open that a later one seemed to close. Read the lines it swallowed again as rows.
             this.events.push(
@@ -175,7 +223,7 @@ export class CsvTokenizer {
                   `reading resumes on line ${this.quoteLine + 1}`,
               ),
             );
-            this.resumeAfterQuoteLine(c);
+            return { text: this.replayAfterQuoteLine(c), resumeAt: i + 1 };
           } else {
             this.fail(
               `the quoted value is followed by ${shown(c)} instead of a delimiter or the end of the line; ` +
@@ -183,26 +231,50 @@ export class CsvTokenizer {
             );
           }
           break;
-        case State.SkipLine:
-          if (lineBreak) this.reset(this.line + 1);
+        case State.SkipLine: {
+          let end = i;
+          while (end < length && input[end] !== '\n' && input[end] !== '\r') end++;
+          if (end === length) return undefined;
+          i = end;
+          this.reset(this.line + 1);
+          this.newLine(input[i]!);
           break;
+        }
       }
-      if (lineBreak) {
+      i++;
+    }
+    return undefined;
+  }
+
+  /** A line break read outside a quoted value. */
+  private newLine(c: string): void {
+    this.line++;
+    this.afterCr = c === '\r';
+  }
+
+  /** Line breaks inside a quoted value: CR, LF and CRLF count once each, also when a chunk splits a CRLF. */
+  private countLineBreaks(run: string): void {
+    for (let k = 0; k < run.length; k++) {
+      const x = run.charCodeAt(k);
+      if (x === 13) {
         this.line++;
-        this.afterCr = c === '\r';
+        this.afterCr = true;
+      } else {
+        if (x === 10 && !this.afterCr) this.line++;
+        this.afterCr = false;
       }
     }
   }
 
-  /** Forgets the record that holds the open quoted value and reads again what follows the quote's line. */
-  private resumeAfterQuoteLine(pending: string): void {
+  /** Forgets the record that holds the open quoted value; what follows the quote's line is to be read again. */
+  private replayAfterQuoteLine(pending: string): string {
     const raw = this.quotedRaw + pending;
     const from = this.quoteLine;
     this.reset(from + 1);
     this.line = from + 1;
     this.afterCr = false;
     const lineBreak = raw.search(/\r\n?|\n/);
-    if (lineBreak >= 0) this.scan(raw.slice(lineBreak + (raw.startsWith('\r\n', lineBreak) ? 2 : 1)));
+    return lineBreak < 0 ? '' : raw.slice(lineBreak + (raw.startsWith('\r\n', lineBreak) ? 2 : 1));
   }
 
   private endRecord(): void {

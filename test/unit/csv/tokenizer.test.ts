@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { CsvTokenizer, type CsvDialect, type CsvEvent } from '../../../src/csv/tokenizer.ts';
 
 const COMMA: CsvDialect = { delimiter: ',', quote: '"' };
@@ -131,6 +132,36 @@ describe('CsvTokenizer', () => {
       problem.message,
       'a quote inside a value that does not start with one; quote the whole value and write the quote twice ' +
         '(on line 2)',
+    );
+  });
+
+  it('gives the same records and problems for any text cut into any chunks', () => {
+    // Text made of the characters that matter, so that quotes, CRLFs and delimiters meet chunk ends often.
+    const text = fc.string({ unit: fc.constantFrom('a', 'b', ',', '"', '\r', '\n', ' '), maxLength: 60 });
+    fc.assert(
+      fc.property(text, fc.array(fc.nat(60), { maxLength: 6 }), (input, cuts) => {
+        const t = new CsvTokenizer(COMMA);
+        const out: CsvEvent[] = [];
+        let at = 0;
+        for (const cut of [...cuts].sort((a, b) => a - b)) {
+          out.push(...t.push(input.slice(at, Math.max(at, cut))));
+          at = Math.max(at, cut);
+        }
+        out.push(...t.push(input.slice(at)), ...t.end());
+        assert.deepEqual(out, tokenize(input));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('reads a file of many quotes left open in time, one problem per line, without running out of stack', () => {
+    const lines = 20_000;
+    const events = tokenize(Array.from({ length: lines }, (_, i) => `"a${i}`).join('\n'));
+    assert.equal(events.length, lines);
+    assert.ok(events.every((e) => e.kind === 'problem'));
+    assert.deepEqual(
+      events.slice(0, 2).map((e) => e.line),
+      [1, 2],
     );
   });
 
