@@ -40,6 +40,9 @@ import { invoiceLineRef, invoiceRef, noticeRef, poLineRef } from './refs.ts';
 import { selectNotices, shippedGroups, shippedValue } from './shipments.ts';
 import { compareTerms } from './terms.ts';
 
+/** BIG07 transaction type code of a credit memo. */
+const CREDIT_MEMO = 'CR';
+
 interface LineTally {
   shipped: ShippedTotal;
   invoiced: ShippedTotal;
@@ -103,7 +106,11 @@ export function reconcile(input: ReconcileInput): Mismatch[] {
     if (currencyDiffers) findings.push(currencyMismatch(inv, po, po.currency!.trim(), d.currency!.trim()));
     const terms = compareTerms(po.terms, d.terms);
     if (terms !== undefined) findings.push(termsMismatch(inv, po, terms, !currencyDiffers));
-    const covered = coverage(inv, notices.effective, poNumber, invoiceGraceDays, input.now);
+    // A credit memo returns what an invoice billed: it needs no ship notice and its quantities count against.
+    const credit = sameCode(d.transactionTypeCode, CREDIT_MEMO);
+    const covered = credit
+      ? 'covered'
+      : coverage(inv, notices.effective, poNumber, invoiceGraceDays, input.now);
     if (covered === 'overdue') findings.push(invoiceWithoutAsn(inv, po, invoiceGraceDays));
 
     for (const { line, ordinal } of linesForPo(d, poNumber)) {
@@ -123,6 +130,7 @@ export function reconcile(input: ReconcileInput): Mismatch[] {
       }
       if (
         poLine.unitPrice !== undefined &&
+        !credit &&
         !currencyDiffers &&
         !priceWithin(line.unitPrice, poLine.unitPrice, priceTolerance)
       ) {
@@ -132,10 +140,14 @@ export function reconcile(input: ReconcileInput): Mismatch[] {
       }
       if (covered === 'covered') {
         const tally = tallies[index]!;
-        tally.invoiced.quantity = addDecimals(tally.invoiced.quantity, line.quantityInvoiced);
         tally.invoiced.by.push(ref);
-        tally.lastInvoicedPrice = line.unitPrice;
-        tally.invoicesSettleAt = Math.max(tally.invoicesSettleAt, graceEnds(inv, invoiceGraceDays));
+        if (credit) {
+          tally.invoiced.quantity = subtract(tally.invoiced.quantity, line.quantityInvoiced);
+        } else {
+          tally.invoiced.quantity = addDecimals(tally.invoiced.quantity, line.quantityInvoiced);
+          tally.lastInvoicedPrice = line.unitPrice;
+          tally.invoicesSettleAt = Math.max(tally.invoicesSettleAt, graceEnds(inv, invoiceGraceDays));
+        }
       }
     }
   }

@@ -346,6 +346,40 @@ describe('reconcile', () => {
     );
   });
 
+  it('counts a credit memo against what was invoiced and expects no ship notice for it', () => {
+    const asn = shipNotice('S1', [shipped('A-1', '90'), shipped('B-2', '50')]);
+    const credit = invoice('CM-1', [invoiceLine('1', 'A-1', '10', '4')], { transactionTypeCode: 'CR' });
+    const docs = { purchaseOrder: PO, shipNotices: [received('asn-1', asn)], now: at(30) };
+    assert.deepEqual(
+      run({ ...docs, invoices: [received('inv-1', FULL_INVOICE)] }).map((m) => m.type),
+      ['invoiced-over-shipped'],
+    );
+    assert.deepEqual(
+      run({ ...docs, invoices: [received('inv-1', FULL_INVOICE), received('cm-1', credit, at(2))] }),
+      [],
+    );
+    assert.deepEqual(run({ purchaseOrder: PO, invoices: [received('cm-1', credit)], now: at(30) }), []);
+  });
+
+  it('looks only at the lines of an invoice that bill this PO', () => {
+    const other = { ...invoiceLine('3', 'Z-9', '7', '100'), poNumber: 'PO-200', lineAmount: '1' };
+    const both = invoice('INV-1', [...FULL_INVOICE.lines, other], { poNumbers: [PO_NUMBER, 'PO-200'] });
+    const result = run({
+      purchaseOrder: PO,
+      shipNotices: [received('asn-1', FULL_SHIPMENT)],
+      invoices: [received('inv-1', both)],
+    });
+    assert.deepEqual(result, []);
+    const forOther = run({ poNumber: 'PO-200', invoices: [received('inv-1', both)] });
+    assert.deepEqual(
+      forOther.map((m) => [m.type, m.documents[0], m.expected, m.actual]),
+      [
+        ['line-extension', 'invoice:inv-1:3', '700', '1'],
+        ['unknown-po', 'invoice:inv-1:', 'purchase order PO-200 in the ERP', 'not found'],
+      ],
+    );
+  });
+
   describe('an invoice that arrives before its ship notice', () => {
     const early = (now: Date, notices = [] as ReturnType<typeof received<typeof FULL_SHIPMENT>>[]) =>
       run({ purchaseOrder: PO, shipNotices: notices, invoices: [received('inv-1', FULL_INVOICE, T0)], now });
