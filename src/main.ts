@@ -122,6 +122,7 @@ export async function openGateway(
   // Polls and deliveries of one partner take turns across processes too.
   usePartnerConnectionLeases(leases);
   const intake = createIntake({ db, blobs, queue, log });
+  const mappers = defaultMappers();
   const pipeline: PipelineDeps = {
     db,
     blobs,
@@ -132,6 +133,7 @@ export async function openGateway(
     queue,
     log,
     inlineDelivery: true,
+    mappers,
     queueMapping: true,
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
@@ -229,7 +231,7 @@ export async function openGateway(
       );
       queue.process(
         'map-documents',
-        mapDocumentsHandler({ db, blobs, partners: () => partners.current, mappers: defaultMappers(), log }),
+        mapDocumentsHandler({ db, blobs, partners: () => partners.current, mappers, log }),
         { concurrency },
       );
     },

@@ -1,11 +1,8 @@
-// The map-documents job: a processed receipt's accepted transaction sets (or a CSV file's rows) become
-// canonical documents in the documents table. It reads the stored file again rather than receiving segments
-// from process-receipt: that job keeps no segments (its memory stays flat on large files), and a job of its own
-// can be retried or replayed on its own. Idempotent: a document already stored for a set is not stored again,
-// and only sets still pending are looked at.
-import { mapCsvStream } from '../csv/map-file.ts';
-import { selectCsvMapping } from '../csv/mapping.ts';
-import type { CanonicalDocument } from '../documents/schemas.ts';
+// The map-documents job: the accepted transaction sets process-receipt left pending become canonical documents.
+// process-receipt maps the sets of a file it read in one go itself, in its own transaction; this job takes the
+// rest — sets of large files, which it streams (one set's segments held at a time), and sets whose mapping
+// failed unexpectedly there — reading the stored file again. Idempotent: only sets still pending are looked
+// at, and a document already stored for a set is not stored again.
 import type { MapperRegistry } from '../documents/mappers/index.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { JobHandler } from '../jobs/queue.ts';
@@ -14,11 +11,10 @@ import type { Partner, PartnerDirectory } from '../partners/partner.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
 import {
+  documentFields,
   insertDocuments,
   pendingSetsOfReceipt,
-  receiptMappingPending,
   setMappingOutcomes,
-  setReceiptMappingStatus,
   type MappingOutcome,
   type NewDocument,
 } from '../store/queries/documents.ts';
@@ -38,7 +34,7 @@ export interface MapOutcome {
   receiptId: number;
   /** Documents stored by this run. */
   stored: number;
-  /** Sets (or a CSV file) that could not become a document; their issues are on their rows. */
+  /** Sets that could not become a document; their issues are on their rows. */
   failed: number;
 }
 
@@ -61,9 +57,7 @@ export async function mapDocuments(deps: MapDocumentsDeps, receiptId: number): P
     );
   }
   const log = deps.log.child({ receiptId, partnerId: partner.id });
-  const outcome = (await receiptMappingPending(deps.db, receiptId))
-    ? await mapCsvReceipt(deps, receipt, partner)
-    : await mapX12Receipt(deps, receipt, partner);
+  const outcome = await mapX12Receipt(deps, receipt, partner);
   if (outcome.stored + outcome.failed > 0) {
     log.info({ stored: outcome.stored, failed: outcome.failed }, 'documents mapped');
   }
@@ -101,15 +95,12 @@ async function mapX12Receipt(
       outcomes.push({ id: row.id, status: 'failed', issues: result.issues });
       return;
     }
-    docs.push(
-      documentRow(result.document, {
-        receiptId: receipt.id,
-        transactionSetId: row.id,
-        sourceKey: `set:${row.id}`,
-        test: row.usageIndicator === 'T' || partner.status === 'testing',
-        issues: result.issues,
-      }),
-    );
+    docs.push({
+      ...documentFields(result.document, isTestData(row.usageIndicator, partner), result.issues),
+      receiptId: receipt.id,
+      transactionSetId: row.id,
+      sourceKey: `set:${row.id}`,
+    });
     outcomes.push({ id: row.id, status: 'mapped', issues: result.issues });
   };
   await readSets(deps, receipt, take);
@@ -165,70 +156,6 @@ async function readSets(
   if (last) take(last);
 }
 
-async function mapCsvReceipt(
-  deps: MapDocumentsDeps,
-  receipt: Receipt,
-  partner: Partner,
-): Promise<MapOutcome> {
-  const mapping =
-    partner.csv && receipt.fileName ? selectCsvMapping(partner.csv, receipt.fileName) : undefined;
-  if (!mapping) {
-    // The partner file changed since the file was read: say so on the receipt rather than guess.
-    await setReceiptMappingStatus(deps.db, receipt.id, 'failed');
-    throw new GatewayError(
-      'config-invalid',
-      `receipt ${receipt.id} (${receipt.fileName ?? 'no name'}) was read as CSV, but partner ${partner.id} ` +
-        'has no CSV mapping for that file name any more',
-      false,
-    );
-  }
-  let result;
-  try {
-    result = await mapCsvStream(deps.blobs.read(receipt.blobKey), receipt.fileName!, mapping, partner.id);
-  } catch (e) {
-    throw blobFailure(receipt, e);
-  }
-  const docs = result.documents.map((d, n) =>
-    documentRow(d, {
-      receiptId: receipt.id,
-      transactionSetId: null,
-      sourceKey: `csv:${n + 1}`,
-      test: partner.status === 'testing',
-      issues: [],
-    }),
-  );
-  await deps.db.transaction(async (tx) => {
-    await insertDocuments(tx, docs);
-    await setReceiptMappingStatus(tx, receipt.id, docs.length > 0 ? 'mapped' : 'failed');
-  });
-  return { receiptId: receipt.id, stored: docs.length, failed: docs.length > 0 ? 0 : 1 };
-}
-
-function documentRow(
-  doc: CanonicalDocument,
-  row: Pick<NewDocument, 'receiptId' | 'transactionSetId' | 'sourceKey' | 'test' | 'issues'>,
-): NewDocument {
-  const keys = doc as Partial<{
-    poNumber: string;
-    poNumbers: string[];
-    shipmentId: string;
-    billOfLading: string;
-    invoiceNumber: string;
-  }>;
-  const poNumbers = [...new Set([...(keys.poNumbers ?? []), ...(keys.poNumber ? [keys.poNumber] : [])])];
-  return {
-    ...row,
-    partnerId: doc.partnerId,
-    type: doc.type,
-    schemaVersion: doc.schemaVersion,
-    poNumbers,
-    shipmentId: keys.shipmentId ?? null,
-    billOfLading: keys.billOfLading ?? null,
-    invoiceNumber: keys.invoiceNumber ?? null,
-    document: doc,
-  };
-}
-
 const setKey = (interchange: string, group: string, set: string) => `${interchange}/${group}/${set}`;
 
 function blobFailure(receipt: Receipt, e: unknown): GatewayError {
@@ -240,4 +167,10 @@ function blobFailure(receipt: Receipt, e: unknown): GatewayError {
     !missing,
     { cause: e },
   );
+}
+
+/** Test data is kept but not reconciled: an interchange marked T in ISA15, or anything from a partner still
+ * being onboarded. */
+export function isTestData(usageIndicator: string, partner: Partner): boolean {
+  return usageIndicator === 'T' || partner.status === 'testing';
 }

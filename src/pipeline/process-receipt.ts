@@ -14,6 +14,12 @@ import { GatewayError, errorMessage } from '../errors.ts';
 import { Batcher, type Settled } from '../jobs/batcher.ts';
 import { deliverAcks, deliversLocally, type OutboundAck } from './deliver-outbound.ts';
 import { ackPolicyFor, checkAgainstPartner } from './partner-checks.ts';
+import { isTestData } from './map-documents.ts';
+import type { MapperRegistry } from '../documents/mappers/index.ts';
+import type { MapResult } from '../documents/issues.ts';
+import type { CanonicalDocument } from '../documents/schemas.ts';
+import { documentFields, insertDocuments } from '../store/queries/documents.ts';
+import { readTransactionSets, type TransactionSetSegments } from '../x12/set-segments.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { allocateControlBlocksOfPartners, type ControlKind } from '../store/queries/control-numbers.ts';
@@ -34,10 +40,11 @@ import {
 } from '../store/queries/receipts.ts';
 import type { JobHandler, JobQueue } from '../jobs/queue.ts';
 import type { PartnerDirectory, Partner } from '../partners/partner.ts';
-import { analyze, type AnalysisResult, type InterchangeResult } from '../x12/analyzer.ts';
+import { analyze, type AnalysisResult, type InterchangeResult, type SetResult } from '../x12/analyzer.ts';
 import {
   buildForInterchange,
   serializeAck,
+  setAcceptance,
   type AckInterchange,
   type ControlNumbers,
 } from '../x12/acks/build.ts';
@@ -61,6 +68,10 @@ export interface PipelineDeps {
    * then the sets wait as rows (`transaction_sets.mapping_status = 'pending'`), and jobs nobody takes would
    * pile up in Redis or, in-process, in memory. */
   queueMapping?: boolean;
+  /** Map the accepted sets of a file read in one go into documents, stored with the sets in the same
+   * transaction. Without it (or for a large file, or a mapper that throws) the sets wait for the
+   * map-documents job. */
+  mappers?: MapperRegistry;
   /** Receipts in one batch at most (default 64). */
   maxBatch?: number;
   /** Deliver the acks of partners whose outbound channel writes locally right after the commit, and queue a
@@ -97,6 +108,8 @@ interface Prepared {
   analysis: AnalysisResult;
   /** A CSV file read by one of the partner's CSV mappings. */
   csv?: CsvMapResult;
+  /** The documents of the sets that can be accepted, mapped before the transaction decides which are. */
+  mapped?: Map<SetResult, MapResult<CanonicalDocument>>;
   log: Logger;
 }
 
@@ -207,15 +220,14 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
   }
   let analysis: AnalysisResult;
   let csv: CsvMapResult | undefined;
+  let bytes: Buffer | undefined;
   // A file named as one of the partner's CSV mappings expects is read by it; everything else is X12.
   const mapping =
     partner.csv && receipt.fileName ? selectCsvMapping(partner.csv, receipt.fileName) : undefined;
   try {
     // A small file is read in one go; a large one streams, so that memory stays flat.
-    const source =
-      receipt.size <= SMALL_FILE_BYTES
-        ? [await deps.blobs.readAll(receipt.blobKey)]
-        : deps.blobs.read(receipt.blobKey);
+    bytes = receipt.size <= SMALL_FILE_BYTES ? await deps.blobs.readAll(receipt.blobKey) : undefined;
+    const source = bytes ? [bytes] : deps.blobs.read(receipt.blobKey);
     if (mapping) {
       csv = await mapCsvStream(source, receipt.fileName!, mapping, partner.id);
       analysis = NO_INTERCHANGES;
@@ -232,7 +244,87 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
   }
   if (csv) return { receipt, partner, analysis, csv, log };
   checkAgainstPartner(analysis, partner, deps.partners());
-  return { receipt, partner, analysis, log };
+  const mapped =
+    bytes && deps.mappers ? mapAcceptable(bytes, receipt, analysis, partner, deps.mappers, log) : undefined;
+  return { receipt, partner, analysis, ...(mapped ? { mapped } : {}), log };
+}
+
+/** Maps every set the acks may accept (complete, no error of its own or of its group, its interchange not
+ * refused), each by its control numbers in file order. A mapper that throws leaves the set to the job. */
+function mapAcceptable(
+  bytes: Buffer,
+  receipt: Receipt,
+  analysis: AnalysisResult,
+  partner: Partner,
+  mappers: MapperRegistry,
+  log: Logger,
+): Map<SetResult, MapResult<CanonicalDocument>> {
+  const out = new Map<SetResult, MapResult<CanonicalDocument>>();
+  const wanted: { ic: InterchangeResult; set: SetResult }[] = [];
+  for (const ic of analysis.interchanges) {
+    if (refused(ic)) continue;
+    for (const g of ic.groups) {
+      if (!g.complete || g.issues.some((i) => i.severity === 'error')) continue;
+      for (const set of g.sets) {
+        if (setAcceptance(set) !== 'R' && mappers.find(set.id, g.header.version)) wanted.push({ ic, set });
+      }
+    }
+  }
+  if (wanted.length === 0) return out;
+  const byKey = new Map<string, TransactionSetSegments[]>();
+  for (const seg of readTransactionSets(bytes).sets) {
+    const key = `${seg.interchange.controlNumber}/${seg.group.controlNumber}/${seg.controlNumber}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), seg]);
+  }
+  for (const { ic, set } of wanted) {
+    const group = ic.groups.find((g) => g.sets.includes(set))!;
+    const segments = byKey.get(
+      `${ic.header.controlNumber}/${group.header.controlNumber}/${set.controlNumber}`,
+    );
+    const found = segments?.shift();
+    if (!found) continue;
+    try {
+      out.set(
+        set,
+        mappers.map(found, {
+          partnerId: partner.id,
+          receiptId: String(receipt.id),
+          ...(receipt.fileName ? { fileName: receipt.fileName } : {}),
+        }),
+      );
+    } catch (e) {
+      log.warn(
+        { set: set.id, control: set.controlNumber, err: errorMessage(e) },
+        'mapping failed; left to the map-documents job',
+      );
+    }
+  }
+  return out;
+}
+
+/** Puts the mapping of each set the plan accepts into the plan: the set is mapped (with its document) or
+ * failed (with why); a set without a mapping stays pending for the job. */
+function applyMapping(p: Prepared, plan: ReceiptPlan): void {
+  if (!p.mapped) return;
+  plan.interchanges.forEach((ic, i) => {
+    const result = p.analysis.interchanges[i]!;
+    ic.groups.forEach((g, gi) =>
+      g.sets.forEach((s, si) => {
+        if (s.mappingStatus !== 'pending') return;
+        const mapped = p.mapped!.get(result.groups[gi]!.sets[si]!);
+        if (!mapped) return;
+        if (mapped.document) {
+          s.mappingStatus = 'mapped';
+          s.document = documentFields(
+            mapped.document,
+            isTestData(ic.usageIndicator, p.partner),
+            mapped.issues,
+          );
+        } else s.mappingStatus = 'failed';
+        s.mappingIssues = mapped.issues;
+      }),
+    );
+  });
 }
 
 const NO_INTERCHANGES: AnalysisResult = Object.freeze({
@@ -269,7 +361,9 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
     // partners' counter rows stay locked only for the end of this transaction.
     const drafts = live.map((p) => {
       const draft = buildAcks(p.analysis, p.partner, now, standInNumbers());
-      return { ...draft, plan: p.csv ? csvPlan(p.csv) : planReceipt(p.analysis, p.partner.id, draft.acks) };
+      const plan = p.csv ? csvPlan(p.csv) : planReceipt(p.analysis, p.partner.id, draft.acks);
+      applyMapping(p, plan);
+      return { ...draft, plan };
     });
     const interchangeIds = await recordInterchangesOfReceipts(
       tx,
@@ -287,8 +381,18 @@ async function commitBatch(db: Db, batch: Prepared[], now: Date): Promise<Map<nu
         id: p.receipt.id,
         outcome: drafts[i]!.plan.outcome,
         issues: p.csv ? p.csv.issues : p.analysis.fileIssues,
-        ...(p.csv && p.csv.documents.length > 0 ? { mappingStatus: 'pending' as const } : {}),
       })),
+    );
+    await insertDocuments(
+      tx,
+      live.flatMap((p) =>
+        (p.csv?.documents ?? []).map((d, n) => ({
+          ...documentFields(d, p.partner.status === 'testing', []),
+          receiptId: p.receipt.id,
+          transactionSetId: null,
+          sourceKey: `csv:${n + 1}`,
+        })),
+      ),
     );
     const needs = new Map<string, Record<ControlKind, number>>();
     live.forEach((p, i) => {
@@ -490,11 +594,7 @@ async function enqueueFollowUps(
   // The rows are committed: a failure to enqueue loses nothing, the sweeper finds pending work in the tables.
   const mappable = deps.queueMapping
     ? prepared
-        .filter((p) =>
-          p.csv
-            ? committed.has(p.receipt.id) && p.csv.documents.length > 0
-            : committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets),
-        )
+        .filter((p) => committed.get(p.receipt.id)?.plan.interchanges.some(hasPendingSets))
         .map((p) => ({ receiptId: p.receipt.id }))
     : [];
   try {

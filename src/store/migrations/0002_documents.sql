@@ -31,9 +31,3 @@ create index documents_invoice on documents (invoice_number, partner_id) where i
 
 -- Why a set that was to be mapped could not be.
 alter table transaction_sets add column mapping_issues jsonb not null default '[]';
-
--- A CSV receipt's documents wait for the mapping job like an X12 receipt's sets do; null when there is nothing
--- to map outside transaction_sets.
-alter table receipts add column mapping_status text
-  check (mapping_status in ('pending', 'mapped', 'failed'));
-create index receipts_mapping_pending on receipts (finished_at) where mapping_status = 'pending';

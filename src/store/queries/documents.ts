@@ -1,11 +1,9 @@
 // Canonical documents and the mapping state of what they come from (transaction sets, CSV receipts).
+import type { CanonicalDocument } from '../../documents/schemas.ts';
 import { numberedRows, type Queryable } from '../db.ts';
 
-export interface NewDocument {
-  receiptId: number;
-  transactionSetId: number | null;
-  /** "set:<transaction set id>" or "csv:<ordinal in the file>": unique per receipt. */
-  sourceKey: string;
+/** A document's own columns, before it is tied to a receipt and a source. */
+export interface DocumentFields {
   partnerId: string;
   type: string;
   schemaVersion: number;
@@ -18,6 +16,13 @@ export interface NewDocument {
   issues: unknown[];
 }
 
+export interface NewDocument extends DocumentFields {
+  receiptId: number;
+  transactionSetId: number | null;
+  /** "set:<transaction set id>" or "csv:<ordinal in the file>": unique per receipt. */
+  sourceKey: string;
+}
+
 export interface StoredDocument extends NewDocument {
   id: number;
   createdAt: Date;
@@ -27,6 +32,29 @@ const COLUMNS = `id, receipt_id as "receiptId", transaction_set_id as "transacti
   partner_id as "partnerId", type, schema_version as "schemaVersion", test, po_numbers as "poNumbers",
   shipment_id as "shipmentId", bill_of_lading as "billOfLading", invoice_number as "invoiceNumber", document,
   issues, created_at as "createdAt"`;
+
+/** The business keys of a canonical document, pulled out for the indexes. */
+export function documentFields(doc: CanonicalDocument, test: boolean, issues: unknown[]): DocumentFields {
+  const keys = doc as Partial<{
+    poNumber: string;
+    poNumbers: string[];
+    shipmentId: string;
+    billOfLading: string;
+    invoiceNumber: string;
+  }>;
+  return {
+    partnerId: doc.partnerId,
+    type: doc.type,
+    schemaVersion: doc.schemaVersion,
+    test,
+    poNumbers: [...new Set([...(keys.poNumbers ?? []), ...(keys.poNumber ? [keys.poNumber] : [])])],
+    shipmentId: keys.shipmentId ?? null,
+    billOfLading: keys.billOfLading ?? null,
+    invoiceNumber: keys.invoiceNumber ?? null,
+    document: doc,
+    issues,
+  };
+}
 
 /** Stores the documents; one already stored for the same receipt and source (a mapping run twice) is kept as
  * it is. The number of rows inserted. */
@@ -93,26 +121,6 @@ export async function setMappingOutcomes(q: Queryable, outcomes: MappingOutcome[
   );
 }
 
-/** Whether the receipt's own documents (a CSV file's) wait for the mapping job. */
-export async function receiptMappingPending(q: Queryable, receiptId: number): Promise<boolean> {
-  const [row] = await q.query<{ pending: boolean }>(
-    `select mapping_status = 'pending' as pending from receipts where id = $1`,
-    [receiptId],
-  );
-  return row?.pending === true;
-}
-
-export async function setReceiptMappingStatus(
-  q: Queryable,
-  receiptId: number,
-  status: 'mapped' | 'failed',
-): Promise<void> {
-  await q.query(`update receipts set mapping_status = $2 where id = $1 and mapping_status = 'pending'`, [
-    receiptId,
-    status,
-  ]);
-}
-
 /** Receipts with something still to map, finished more than idleMs ago: the sweeper's list. */
 export async function receiptsAwaitingMapping(
   q: Queryable,
@@ -120,13 +128,9 @@ export async function receiptsAwaitingMapping(
   limit: number,
 ): Promise<number[]> {
   const rows = await q.query<{ id: number }>(
-    `select id from (
-       select r.id from receipts r
-       where r.mapping_status = 'pending' and r.finished_at < clock_timestamp() - make_interval(secs => $1)
-       union
-       select s.receipt_id from transaction_sets s join receipts r on r.id = s.receipt_id
-       where s.mapping_status = 'pending' and r.finished_at < clock_timestamp() - make_interval(secs => $1)
-     ) pending order by id limit $2`,
+    `select distinct s.receipt_id as id from transaction_sets s join receipts r on r.id = s.receipt_id
+     where s.mapping_status = 'pending' and r.finished_at < clock_timestamp() - make_interval(secs => $1)
+     order by 1 limit $2`,
     [idleMs / 1000, limit],
   );
   return rows.map((r) => Number(r.id));

@@ -1,6 +1,7 @@
 // The interchange aggregate: interchanges, their functional groups and transaction sets with their issues,
 // written for a whole receipt in three statements (one per table) whatever the number of sets.
 import { numberedRows, type Queryable } from '../db.ts';
+import type { DocumentFields } from './documents.ts';
 
 export type InterchangeStatus = 'accepted' | 'accepted-with-errors' | 'rejected' | 'duplicate' | 'refused';
 export type SetStatus = 'accepted' | 'accepted-with-errors' | 'rejected';
@@ -51,7 +52,10 @@ export interface SetRecord {
   startLine: number;
   issues: unknown[];
   droppedIssues: number;
-  mappingStatus: 'pending' | 'not-applicable';
+  /** pending: the map-documents job is to map it; mapped: its document comes with it (`document`). */
+  mappingStatus: 'pending' | 'not-applicable' | 'mapped' | 'failed';
+  mappingIssues?: unknown[];
+  document?: DocumentFields;
 }
 
 /** Inserts the interchanges of a receipt with their groups and sets; the ids of the interchanges by position. */
@@ -109,32 +113,45 @@ export async function recordInterchangesOfReceipts(
   );
   const groupIds = new Map(groupRows.map((r) => [`${r.interchangeId}/${r.position}`, r.id]));
 
-  const sets = all.flatMap(({ receiptId, ic }) => {
+  const sets: Record<string, unknown>[] = [];
+  const documents: Record<string, unknown>[] = [];
+  for (const { receiptId, ic } of all) {
     const interchangeId = idOf(receiptId, ic);
-    return ic.groups.flatMap((g) =>
-      g.sets.map((s) => ({
-        ...s,
-        receiptId,
-        interchangeId,
-        partnerId: ic.partnerId,
-        groupId: groupIds.get(`${interchangeId}/${g.position}`)!,
-      })),
-    );
-  });
+    for (const g of ic.groups) {
+      const groupId = groupIds.get(`${interchangeId}/${g.position}`)!;
+      for (const { document, ...set } of g.sets) {
+        sets.push({ ...set, receiptId, interchangeId, partnerId: ic.partnerId, groupId });
+        if (document) documents.push({ ...document, groupId, position: set.position });
+      }
+    }
+  }
   if (sets.length === 0) return out;
+  // The sets and the documents mapped from them in one statement: a document needs its set's id.
   await q.query(
-    `insert into transaction_sets (group_id, interchange_id, receipt_id, partner_id, position, set_id,
-       control_number, implementation, spec, status, segment_count, start_offset, start_line, issues,
-       dropped_issues, mapping_status)
-     select x."groupId", x."interchangeId", x."receiptId", x."partnerId", x.position, x."setId", x."controlNumber",
-       x.implementation, x.spec, x.status, x."segmentCount", x."startOffset", x."startLine", x.issues,
-       x."droppedIssues", x."mappingStatus"
-     from jsonb_to_recordset($1::jsonb) as x("groupId" bigint, "interchangeId" bigint,
-       "receiptId" bigint, "partnerId" text, position int, "setId" text, "controlNumber" text,
-       implementation text, spec text, status text, "segmentCount" int, "startOffset" bigint, "startLine" int,
-       issues jsonb, "droppedIssues" int, "mappingStatus" text, n bigint)
-     order by x.n`,
-    [numberedRows(sets)],
+    `with s as (
+       insert into transaction_sets (group_id, interchange_id, receipt_id, partner_id, position, set_id,
+         control_number, implementation, spec, status, segment_count, start_offset, start_line, issues,
+         dropped_issues, mapping_status, mapping_issues)
+       select x."groupId", x."interchangeId", x."receiptId", x."partnerId", x.position, x."setId",
+         x."controlNumber", x.implementation, x.spec, x.status, x."segmentCount", x."startOffset", x."startLine",
+         x.issues, x."droppedIssues", x."mappingStatus", coalesce(x."mappingIssues", '[]')
+       from jsonb_to_recordset($1::jsonb) as x("groupId" bigint, "interchangeId" bigint,
+         "receiptId" bigint, "partnerId" text, position int, "setId" text, "controlNumber" text,
+         implementation text, spec text, status text, "segmentCount" int, "startOffset" bigint, "startLine" int,
+         issues jsonb, "droppedIssues" int, "mappingStatus" text, "mappingIssues" jsonb, n bigint)
+       order by x.n
+       returning id, receipt_id, group_id, position
+     )
+     insert into documents (receipt_id, transaction_set_id, source_key, partner_id, type, schema_version, test,
+       po_numbers, shipment_id, bill_of_lading, invoice_number, document, issues)
+     select s.receipt_id, s.id, 'set:' || s.id, d."partnerId", d.type, d."schemaVersion", d.test,
+       coalesce(array(select jsonb_array_elements_text(d."poNumbers")), '{}'), d."shipmentId", d."billOfLading",
+       d."invoiceNumber", d.document, d.issues
+     from jsonb_to_recordset($2::jsonb) as d("groupId" bigint, position int, "partnerId" text, type text,
+       "schemaVersion" int, test boolean, "poNumbers" jsonb, "shipmentId" text, "billOfLading" text,
+       "invoiceNumber" text, document jsonb, issues jsonb)
+     join s on s.group_id = d."groupId" and s.position = d.position`,
+    [numberedRows(sets), JSON.stringify(documents)],
   );
   return out;
 }

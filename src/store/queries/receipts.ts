@@ -174,14 +174,13 @@ export async function startAttempts(q: Queryable, ids: number[]): Promise<Map<nu
 
 export async function finishReceipts(
   q: Queryable,
-  results: { id: number; outcome: ReceiptOutcome; issues: unknown[]; mappingStatus?: 'pending' }[],
+  results: { id: number; outcome: ReceiptOutcome; issues: unknown[] }[],
 ): Promise<void> {
   if (results.length === 0) return;
-  // mappingStatus: a CSV receipt whose documents the mapping job is to store (X12 sets wait in their rows).
   await q.query(
     `update receipts r set status = 'processed', outcome = x.outcome, issues = x.issues, last_error = null,
-       mapping_status = x."mappingStatus", finished_at = clock_timestamp(), updated_at = clock_timestamp()
-     from jsonb_to_recordset($1::jsonb) as x(id bigint, outcome text, issues jsonb, "mappingStatus" text)
+       finished_at = clock_timestamp(), updated_at = clock_timestamp()
+     from jsonb_to_recordset($1::jsonb) as x(id bigint, outcome text, issues jsonb)
      where r.id = x.id`,
     [JSON.stringify(results)],
   );

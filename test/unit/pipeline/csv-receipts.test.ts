@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadPartners } from '../../../src/partners/load.ts';
 import { processReceipt } from '../../../src/pipeline/process-receipt.ts';
 import { acknowledgmentsOfReceipt } from '../../../src/store/queries/acknowledgments.ts';
+import { documentsOfReceipt } from '../../../src/store/queries/documents.ts';
 import { interchangesOfReceipt } from '../../../src/store/queries/interchanges.ts';
 import { getReceipt } from '../../../src/store/queries/receipts.ts';
 import { ROOT } from '../../helpers/golden.ts';
@@ -26,7 +27,7 @@ for (const engine of engines()) {
   describe(`process-receipt with a CSV partner on ${engine.name}`, function () {
     this.timeout(60_000);
 
-    it("reads a file its CSV mapping names into documents, records each bad row's line, and sends no ack", async () => {
+    it("reads a file its CSV mapping names into stored documents, records each bad row's line, and sends no ack", async () => {
       const csv = csvPartnerMappings();
       const h = harness(await engine.open(), (dir) => [
         testPartner('golden-bad-asn', 'GOLDENBADASN', dir, { csv }),
@@ -51,8 +52,15 @@ for (const engine of engines()) {
 
       assert.deepEqual((await interchangesOfReceipt(h.db, id)).interchanges, []);
       assert.deepEqual(await acknowledgmentsOfReceipt(h.db, id), []);
-      // The documents are made again from the stored file by the mapping step, which is told about it.
-      assert.deepEqual(h.queue.of('map-documents'), [{ receiptId: id }]);
+      // Its documents are stored with it; the mapping job has nothing left to do.
+      assert.deepEqual(
+        (await documentsOfReceipt(h.db, id)).map((d) => [d.sourceKey, d.shipmentId, d.transactionSetId]),
+        [
+          ['csv:1', 'SHP-1', null],
+          ['csv:2', 'SHP-9', null],
+        ],
+      );
+      assert.deepEqual(h.queue.of('map-documents'), []);
     });
 
     it('takes a file no CSV mapping names for X12, and rejects it as such', async () => {

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultMappers } from '../../../src/documents/mappers/index.ts';
-import { loadPartners } from '../../../src/partners/load.ts';
 import { mapDocuments, type MapDocumentsDeps } from '../../../src/pipeline/map-documents.ts';
 import { processReceipt } from '../../../src/pipeline/process-receipt.ts';
 import { documentsOfReceipt, findDocuments } from '../../../src/store/queries/documents.ts';
@@ -136,33 +134,33 @@ for (const engine of engines()) {
       assert.deepEqual(await mappingStatuses(h, inventory), ['not-applicable']);
     });
 
-    it("stores a CSV file's documents once, numbered in file order", async () => {
-      const golden = join(ROOT, 'test/golden/csv/asn-bad-rows');
-      const dir = mkdtempSync(join(tmpdir(), 'dockside-csv-partner-'));
-      copyFileSync(join(golden, 'partner.yaml'), join(dir, 'p.yaml'));
-      const csv = loadPartners(dir, { dataDir: dir }).get('golden-bad-asn')!.csv!;
-      const h = harness(await engine.open(), (d) => [
-        testPartner('golden-bad-asn', 'GOLDENBADASN', d, { csv }),
-      ]);
-      const id = await h.arrive(
-        'golden-bad-asn',
-        readFileSync(join(golden, 'asn-bad.csv'), 'latin1'),
-        'asn-bad.csv',
-      );
-      await processReceipt(h.deps, id);
-      const first = await mapDocuments(mapping(h), id);
-      assert.equal(first.stored, 2);
-      const docs = await documentsOfReceipt(h.db, id);
-      assert.deepEqual(
-        docs.map((d) => [d.sourceKey, d.shipmentId, d.transactionSetId]),
-        [
-          ['csv:1', 'SHP-1', null],
-          ['csv:2', 'SHP-9', null],
-        ],
-      );
-      // The receipt is no longer waiting: a second run is a no-op on the X12 side (nothing pending).
-      assert.deepEqual(await mapDocuments(mapping(h), id), { receiptId: id, stored: 0, failed: 0 });
-      assert.equal((await documentsOfReceipt(h.db, id)).length, 2);
+    it('maps the accepted sets of a small file in the same transaction when given the mappers, leaving no job', async () => {
+      const h = harness(await engine.open());
+      h.deps.mappers = defaultMappers();
+      const asn = await h.arrive('acme', GOLDEN_856, 'asn.edi');
+      const broken = await h.arrive('acme', BROKEN_856, 'broken.edi');
+      await processReceipt(h.deps, asn);
+      await processReceipt(h.deps, broken);
+      const [doc] = await documentsOfReceipt(h.db, asn);
+      assert.equal(doc!.shipmentId, 'SHP2026112001');
+      assert.equal(doc!.sourceKey, `set:${doc!.transactionSetId}`);
+      assert.deepEqual(await mappingStatuses(h, asn), ['mapped']);
+      assert.deepEqual(await documentsOfReceipt(h.db, broken), []);
+      assert.deepEqual(h.queue.of('map-documents'), []);
+      // The job, if it runs anyway (the sweeper, a replay), finds nothing pending.
+      assert.deepEqual(await mapDocuments(mapping(h), asn), { receiptId: asn, stored: 0, failed: 0 });
+    });
+
+    it('maps a duplicate interchange no more than once: its sets are not accepted', async () => {
+      const h = harness(await engine.open());
+      h.deps.mappers = defaultMappers();
+      const first = await h.arrive('acme', GOLDEN_856, 'a.edi');
+      const again = await h.arrive('acme', `${GOLDEN_856}\n`, 'b.edi');
+      await processReceipt(h.deps, first);
+      await processReceipt(h.deps, again);
+      assert.equal((await documentsOfReceipt(h.db, first)).length, 1);
+      assert.deepEqual(await documentsOfReceipt(h.db, again), []);
+      assert.equal((await findDocuments(h.db, { shipmentId: 'SHP2026112001' })).length, 1);
     });
   });
 }
