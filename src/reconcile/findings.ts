@@ -265,7 +265,8 @@ export function unitPriceVariance(
   };
 }
 
-export interface ShippedTotal {
+/** A quantity summed over several documents' lines, and those lines. */
+export interface QuantityTotal {
   quantity: string;
   by: DocumentRef[];
 }
@@ -274,7 +275,7 @@ export function quantityVariance(
   type: 'over-shipment' | 'short-shipment',
   subject: DocumentRef,
   line: PurchaseOrderLine,
-  shipped: ShippedTotal,
+  shipped: QuantityTotal,
   difference: string,
   percent: string,
   po: PurchaseOrder,
@@ -295,8 +296,8 @@ export function quantityVariance(
 export function invoicedOverShipped(
   subject: DocumentRef,
   line: PurchaseOrderLine,
-  shipped: ShippedTotal,
-  invoiced: ShippedTotal,
+  shipped: QuantityTotal,
+  invoiced: QuantityTotal,
   price: string,
   po: PurchaseOrder,
 ): Finding {

@@ -107,9 +107,9 @@ export function shippedGroups(
 }
 
 /** The value of what a notice ships of the PO at the PO's prices (items off the PO or in another unit: 0). */
-export function shippedValue(notice: Notice, po: PurchaseOrder): string {
+export function shippedValue(notice: Notice, poNumber: string, po: PurchaseOrder): string {
   return sum(
-    shippedGroups(notice, po.poNumber, po.lines).map((g) => {
+    shippedGroups(notice, poNumber, po.lines).map((g) => {
       const line = g.poLine === undefined ? undefined : po.lines[g.poLine];
       if (line?.unitPrice === undefined || !sameCode(line.unit, g.unit)) return '0';
       return multiplyDecimals(g.quantity, line.unitPrice);
