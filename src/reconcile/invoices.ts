@@ -3,6 +3,7 @@ import type { AdvanceShipNotice } from '../documents/advance-ship-notice.ts';
 import type { Invoice } from '../documents/invoice.ts';
 import type { ReceivedDocument } from './inputs.ts';
 import { byArrival, samePoNumber } from './ordering.ts';
+import { noticeNamesPo } from './shipments.ts';
 
 type ReceivedInvoice = ReceivedDocument<Invoice>;
 
@@ -73,8 +74,7 @@ export function coverage(
     named
       ? (shipmentId !== undefined && n.shipmentId.trim() === shipmentId) ||
         (bol !== undefined && n.billOfLading?.trim() === bol)
-      : n.orders.some((o) => samePoNumber(o.poNumber, poNumber)) ||
-        n.poNumbers.some((p) => samePoNumber(p, poNumber)),
+      : noticeNamesPo(n, poNumber),
   );
   if (covered) return 'covered';
   return now.getTime() > graceEnds(inv, graceDays) ? 'overdue' : 'waiting';

@@ -38,7 +38,7 @@ import { matchPoLine } from './item-match.ts';
 import type { Mismatch } from './mismatch.ts';
 import { sameCode } from './ordering.ts';
 import { invoiceLineRef, invoiceRef, noticeRef, poLineRef } from './refs.ts';
-import { selectNotices, shippedGroups, shippedValue } from './shipments.ts';
+import { noticeNamesPo, selectNotices, shippedGroups, shippedValue } from './shipments.ts';
 import { compareTerms } from './terms.ts';
 
 /** BIG07 transaction type code of a credit memo. */
@@ -75,7 +75,9 @@ export function reconcile(input: ReconcileInput): Mismatch[] {
   for (const inv of invoices.invoices) findings.push(...invoiceArithmetic(inv, poNumber, po));
 
   if (po === undefined) {
-    for (const n of notices.effective) findings.push(unknownPo(noticeRef(n), poNumber, '0'));
+    for (const n of notices.effective) {
+      if (noticeNamesPo(n.document, poNumber)) findings.push(unknownPo(noticeRef(n), poNumber, '0'));
+    }
     for (const inv of invoices.invoices) {
       const d = inv.document;
       findings.push(unknownPo(invoiceRef(inv), poNumber, abs(d.totals.totalAmount), d.currency));

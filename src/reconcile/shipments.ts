@@ -61,6 +61,13 @@ export function selectNotices(notices: readonly Notice[]): NoticeSelection {
   return { effective, duplicates };
 }
 
+export function noticeNamesPo(notice: AdvanceShipNotice, poNumber: string): boolean {
+  return (
+    notice.orders.some((o) => samePoNumber(o.poNumber, poNumber)) ||
+    notice.poNumbers.some((p) => samePoNumber(p, poNumber))
+  );
+}
+
 function* packItems(pack: ShipmentPack): Generator<ShipmentItem> {
   yield* pack.items;
   for (const inner of pack.packs) yield* packItems(inner);

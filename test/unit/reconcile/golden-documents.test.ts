@@ -92,6 +92,43 @@ describe('reconcile golden documents', () => {
     );
   });
 
+  it('adds up the 005010 invoice with its line-level allowance, and reports only that its PO is unknown', () => {
+    const bill5 = mapOne<Invoice>('005010/810-charges-allowances-taxes.edi');
+    const result = reconcile({
+      poNumber: 'CBO-2026-04471',
+      purchaseOrder: undefined,
+      shipNotices: [],
+      invoices: [received('inv-5', bill5)],
+      tolerances: TOLERANCES,
+      now: at(1),
+    });
+    assert.deepEqual(
+      result.map((m) => [m.type, m.amountAtRisk, m.currency, m.documents[0]?.trace]),
+      [
+        [
+          'unknown-po',
+          '2958.4',
+          'USD',
+          { line: bill5.source.kind === 'x12' ? bill5.source.firstLine : 0, position: 1 },
+        ],
+      ],
+    );
+    const wrongTotal = { ...bill5, totals: { ...bill5.totals, totalAmount: '2969.1' } };
+    assert.deepEqual(
+      reconcile({
+        poNumber: 'CBO-2026-04471',
+        purchaseOrder: undefined,
+        shipNotices: [],
+        invoices: [received('inv-5', wrongTotal)],
+        tolerances: TOLERANCES,
+        now: at(1),
+      })
+        .filter((m) => m.type === 'invoice-total')
+        .map((m) => [m.expected, m.actual, m.amountAtRisk]),
+      [['2958.4', '2969.1', '10.7']],
+    );
+  });
+
   it('counts a ship notice sent twice once', () => {
     const order5 = mapOne<PurchaseOrder>('005010/850-crossdock-store-allocation.edi');
     const first = mapOne<AdvanceShipNotice>('005010/856-shipment-order-tare-pack-item.edi');

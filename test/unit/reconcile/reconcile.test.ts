@@ -17,6 +17,10 @@ import {
 
 const PO = purchaseOrder([poLine('1', 'A-1', '100', '4.25'), poLine('2', 'B-2', '50', '10')]);
 const FULL_SHIPMENT = shipNotice('S1', [shipped('A-1', '100'), shipped('B-2', '50')]);
+const OTHER_PO_SHIPMENT = shipNotice('S9', [], {
+  poNumbers: ['PO-999'],
+  orders: [{ poNumber: 'PO-999', parties: [], references: [], packs: [], items: [shipped('A-1', '1')] }],
+});
 const FULL_INVOICE = invoice('INV-1', [
   invoiceLine('1', 'A-1', '100', '4.25'),
   invoiceLine('2', 'B-2', '50', '10'),
@@ -56,7 +60,7 @@ describe('reconcile', () => {
     assert.deepEqual(
       run({
         purchaseOrder: undefined,
-        shipNotices: [received('asn-1', FULL_SHIPMENT)],
+        shipNotices: [received('asn-1', FULL_SHIPMENT), received('asn-9', OTHER_PO_SHIPMENT)],
         invoices: [received('inv-1', FULL_INVOICE)],
       }),
       [
