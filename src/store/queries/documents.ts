@@ -60,16 +60,16 @@ export function documentFields(doc: CanonicalDocument, test: boolean, issues: un
  * it is. The number of rows inserted. */
 export async function insertDocuments(q: Queryable, docs: NewDocument[]): Promise<number> {
   if (docs.length === 0) return 0;
-  // text[] does not come out of jsonb_to_recordset; the PO numbers travel as a jsonb array and are unpacked.
+  // text[] does not come out of json_to_recordset; the PO numbers travel as a JSON array and are unpacked.
   const rows = await q.query<{ id: number }>(
     `insert into documents (receipt_id, transaction_set_id, source_key, partner_id, type, schema_version, test,
        po_numbers, shipment_id, bill_of_lading, invoice_number, document, issues)
      select x."receiptId", x."transactionSetId", x."sourceKey", x."partnerId", x.type, x."schemaVersion", x.test,
-       coalesce(array(select jsonb_array_elements_text(x."poNumbers")), '{}'), x."shipmentId",
-       x."billOfLading", x."invoiceNumber", x.document, x.issues
-     from jsonb_to_recordset($1::jsonb) as x("receiptId" bigint, "transactionSetId" bigint, "sourceKey" text,
-       "partnerId" text, type text, "schemaVersion" int, test boolean, "poNumbers" jsonb, "shipmentId" text,
-       "billOfLading" text, "invoiceNumber" text, document jsonb, issues jsonb, n bigint)
+       coalesce(array(select json_array_elements_text(x."poNumbers")), '{}'), x."shipmentId",
+       x."billOfLading", x."invoiceNumber", x.document, x.issues::jsonb
+     from json_to_recordset($1::json) as x("receiptId" bigint, "transactionSetId" bigint, "sourceKey" text,
+       "partnerId" text, type text, "schemaVersion" int, test boolean, "poNumbers" json, "shipmentId" text,
+       "billOfLading" text, "invoiceNumber" text, document json, issues json, n bigint)
      order by x.n
      on conflict (receipt_id, source_key) do nothing
      returning id`,

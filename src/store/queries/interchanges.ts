@@ -145,11 +145,11 @@ export async function recordInterchangesOfReceipts(
      insert into documents (receipt_id, transaction_set_id, source_key, partner_id, type, schema_version, test,
        po_numbers, shipment_id, bill_of_lading, invoice_number, document, issues)
      select s.receipt_id, s.id, 'set:' || s.id, d."partnerId", d.type, d."schemaVersion", d.test,
-       coalesce(array(select jsonb_array_elements_text(d."poNumbers")), '{}'), d."shipmentId", d."billOfLading",
-       d."invoiceNumber", d.document, d.issues
-     from jsonb_to_recordset($2::jsonb) as d("groupId" bigint, position int, "partnerId" text, type text,
-       "schemaVersion" int, test boolean, "poNumbers" jsonb, "shipmentId" text, "billOfLading" text,
-       "invoiceNumber" text, document jsonb, issues jsonb)
+       coalesce(array(select json_array_elements_text(d."poNumbers")), '{}'), d."shipmentId", d."billOfLading",
+       d."invoiceNumber", d.document, d.issues::jsonb
+     from json_to_recordset($2::json) as d("groupId" bigint, position int, "partnerId" text, type text,
+       "schemaVersion" int, test boolean, "poNumbers" json, "shipmentId" text, "billOfLading" text,
+       "invoiceNumber" text, document json, issues json)
      join s on s.group_id = d."groupId" and s.position = d.position`,
     [numberedRows(sets), JSON.stringify(documents)],
   );
