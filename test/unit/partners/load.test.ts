@@ -52,12 +52,21 @@ function loadError(dir: string): string {
 
 describe('loadPartners', () => {
   describe('the demo partners', () => {
-    const partners = () => loadPartners(DEMO_DIR, { dataDir: DATA_DIR });
+    // The demo partners refer to secrets `dockside` makes under the data directory (src/cli/demo.ts).
+    const DEMO_ENV = {
+      DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD: 'not-used',
+      DOCKSIDE_DEMO_TCHOME_PASSWORD_HASH:
+        '$scrypt$ln=10,r=8,p=1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    };
+    const partners = () => loadPartners(DEMO_DIR, { dataDir: DATA_DIR, env: DEMO_ENV });
 
     it('loads acme-widget and tchome with their identities', () => {
       const dir = partners();
       assert.deepEqual(
-        dir.all().map((p) => p.id),
+        dir
+          .all()
+          .map((p) => p.id)
+          .filter((id) => id === 'acme-widget' || id === 'tchome'),
         ['acme-widget', 'tchome'],
       );
       assert.deepEqual(dir.get('acme-widget')?.identities, [{ qualifier: 'ZZ', id: 'ACMEWIDGET' }]);
@@ -75,22 +84,34 @@ describe('loadPartners', () => {
         ackAcks: false,
       });
       assert.equal(tchome.duplicateWindowHours, 720);
-      assert.equal(tchome.inbound.length, 1);
-      assert.equal(tchome.inbound[0]!.pollIntervalMs, 1000);
-      assert.deepEqual(tchome.inbound[0]!.completion, { kind: 'move', to: 'processed', failedTo: 'failed' });
+      assert.deepEqual(tchome.inbound, []);
+      assert.deepEqual(tchome.hosted, {
+        passwordHash: DEMO_ENV.DOCKSIDE_DEMO_TCHOME_PASSWORD_HASH,
+        publicKeys: [],
+      });
+      assert.deepEqual(tchome.outbound, { kind: 'hosted', root: join(DATA_DIR, 'hosted') });
     });
 
-    it('resolves relative channel paths under the data directory', () => {
-      const acme = partners().get('acme-widget')!;
-      assert.deepEqual(acme.inbound, [
-        {
-          ...FOLDER_DEFAULTS,
-          id: 'drop',
-          path: join(DATA_DIR, 'drop/acme-widget/inbound'),
-          pollIntervalMs: 1000,
-        },
-      ]);
-      assert.deepEqual(acme.outbound, { kind: 'folder', path: join(DATA_DIR, 'drop/acme-widget/outbound') });
+    it('polls acme-widget over SFTP on loopback with its demo key pinned under the data directory', () => {
+      const pull = partners().get('acme-widget')!.inbound[0]!;
+      assert.ok(pull.kind === 'sftp');
+      assert.deepEqual(
+        [pull.id, pull.host, pull.port, pull.user, pull.password, pull.directories, pull.completion],
+        [
+          'pull',
+          '127.0.0.1',
+          2223,
+          'dockside',
+          'env:DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD',
+          ['/outbound'],
+          { kind: 'move', to: 'archive' },
+        ],
+      );
+      assert.deepEqual(pull.hostKey, {
+        fingerprints: [],
+        trustOnFirstUse: false,
+        learnedFile: join(DATA_DIR, 'known-hosts', 'acme-widget', 'pull@127.0.0.1_2223'),
+      });
     });
   });
 
