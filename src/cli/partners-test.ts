@@ -288,11 +288,11 @@ async function judgeHostKey(policy: HostKeyPolicy, key: Buffer): Promise<HostKey
   );
   if (learned !== undefined) {
     return learned === fp
-      ? { trusted: true, onFirstUse: false, text: `${shown} (trusted on first use, ${policy.learnedFile})` }
+      ? { trusted: true, onFirstUse: false, text: `${shown} (as recorded in ${policy.learnedFile})` }
       : {
           trusted: false,
           onFirstUse: false,
-          text: `${shown} differs from ${learned} trusted on first use (${policy.learnedFile}): connections are refused`,
+          text: `${shown} differs from ${learned}, recorded in ${policy.learnedFile}: connections are refused`,
         };
   }
   if (policy.trustOnFirstUse) {
