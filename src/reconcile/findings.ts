@@ -2,7 +2,7 @@
 // about. The rules for each are in docs/reconciliation.md; reconcile.ts decides when each fires.
 import type { Invoice, InvoiceLine } from '../documents/invoice.ts';
 import type { PurchaseOrder, PurchaseOrderLine } from '../documents/purchase-order.ts';
-import { abs, multiplyDecimals, percentOf, positivePart, subtract } from './decimal-math.ts';
+import { abs, isPositive, multiplyDecimals, percentOf, positivePart, subtract } from './decimal-math.ts';
 import type { ReceivedDocument } from './inputs.ts';
 import { computedTotal, extendedAmount } from './invoice-arithmetic.ts';
 import type { DocumentRef, Mismatch, MismatchSeverity, MismatchType } from './mismatch.ts';
@@ -252,7 +252,7 @@ export function unitPriceVariance(
   po: PurchaseOrder,
 ): Finding {
   const difference = subtract(line.unitPrice, poPrice);
-  const over = positivePart(difference) !== '0';
+  const over = isPositive(difference);
   return {
     type: 'unit-price-variance',
     severity: over ? 'error' : 'warning',

@@ -37,14 +37,19 @@ function present(value: string | undefined): string | undefined {
 export function selectNotices(notices: readonly Notice[]): NoticeSelection {
   let effective: Notice[] = [];
   const duplicates: DuplicateNotice[] = [];
+  // Shipments a replacement or cancellation has the last word on: an original that arrives after it (a
+  // delayed file) is superseded, not a duplicate.
+  const settled = new Set<string>();
   for (const notice of byArrival(notices)) {
     const shipmentId = present(notice.document.shipmentId);
     const purpose = notice.document.purposeCode?.trim();
-    if (purpose === CANCELLATION || purpose === REPLACEMENT) {
+    if ((purpose === CANCELLATION || purpose === REPLACEMENT) && shipmentId !== undefined) {
       effective = effective.filter((e) => present(e.document.shipmentId) !== shipmentId);
+      settled.add(shipmentId);
       if (purpose === REPLACEMENT) effective.push(notice);
       continue;
     }
+    if (shipmentId !== undefined && settled.has(shipmentId)) continue;
     const bol = present(notice.document.billOfLading);
     const sameShipment = effective.find(
       (e) => shipmentId !== undefined && present(e.document.shipmentId) === shipmentId,

@@ -250,6 +250,31 @@ describe('reconcile', () => {
     );
   });
 
+  it('lets a replacement or cancellation that arrives before the notice it settles keep the last word', () => {
+    const replacement = shipNotice('S1', [shipped('A-1', '100'), shipped('B-2', '50')], {
+      purposeCode: '05',
+    });
+    const late = shipNotice('S1', [shipped('A-1', '300'), shipped('B-2', '50')]);
+    assert.deepEqual(
+      run({
+        purchaseOrder: PO,
+        shipNotices: [received('asn-2', replacement), received('asn-1', late, at(1))],
+      }),
+      [],
+    );
+    const cancellation = shipNotice('S1', [], { purposeCode: '01', orders: [] });
+    const result = run({
+      purchaseOrder: PO,
+      shipNotices: [received('asn-2', cancellation), received('asn-1', late, at(1))],
+      invoices: [received('inv-1', FULL_INVOICE)],
+      now: at(5, 1),
+    });
+    assert.deepEqual(
+      result.map((m) => m.type),
+      ['invoice-without-asn'],
+    );
+  });
+
   describe('unit price', () => {
     const po = purchaseOrder([poLine('1', 'A-1', '100', '4.25'), poLine('2', 'C-3', '100', '1')]);
     const asn = shipNotice('S1', [shipped('A-1', '100'), shipped('C-3', '100')]);
