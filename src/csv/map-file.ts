@@ -8,7 +8,7 @@ import type { Invoice } from '../documents/invoice.ts';
 import { buildInvoice } from './build-invoice.ts';
 import { buildShipNotice } from './build-ship-notice.ts';
 import type { BuildContext, CsvRow, CsvValue } from './build.ts';
-import { REPLACEMENT, textDecoder, type TextDecoder } from './decode.ts';
+import { byteOrderMark, REPLACEMENT, textDecoder, type TextDecoder } from './decode.ts';
 import { CSV_FIELDS, DOCUMENT_NOUNS } from './fields.ts';
 import { csvIssue, type CsvIssue, type CsvIssueCode } from './issues.ts';
 import type { CsvColumn, CsvFieldSource, CsvMapping } from './mapping.ts';
@@ -85,6 +85,9 @@ export class CsvFileReader {
   /** Without a header row, the fewest values a row must have for every mapped column. */
   private minimumCells = 0;
   private rows = 0;
+  /** The first bytes, and the chunks held until there are three, to look for a byte order mark. */
+  private readonly firstBytes: number[] = [];
+  private readonly pending: Uint8Array[] = [];
 
   constructor(
     private readonly fileName: string,
@@ -102,11 +105,42 @@ export class CsvFileReader {
   }
 
   push(bytes: Uint8Array): void {
-    this.handle(this.tokenizer.push(this.decoder.write(bytes)));
+    if (bytes.length === 0) return;
+    if (this.firstBytes.length < 3) {
+      this.firstBytes.push(...bytes.subarray(0, 3 - this.firstBytes.length));
+      if (this.firstBytes.length < 3) {
+        this.pending.push(bytes);
+        return;
+      }
+      this.checkByteOrderMark();
+      for (const held of this.pending.splice(0)) this.decode(held);
+    }
+    this.decode(bytes);
+  }
+
+  private decode(bytes: Uint8Array): void {
+    if (!this.halted) this.handle(this.tokenizer.push(this.decoder.write(bytes)));
+  }
+
+  /** A file that says by its first bytes that it is in another encoding than the mapping's is not read. */
+  private checkByteOrderMark(): void {
+    const declared = byteOrderMark(this.firstBytes);
+    if (declared === undefined || declared === this.mapping.encoding) return;
+    this.halted = true;
+    this.issue(
+      'invalid-encoding',
+      `the file starts with the byte order mark of ${declared}, but the mapping ${this.mapping.name} reads ` +
+        `${this.mapping.encoding}; set its encoding to ${declared}; no row of the file is read`,
+      1,
+    );
   }
 
   end(): CsvMapResult {
-    this.handle(this.tokenizer.push(this.decoder.end()));
+    if (this.firstBytes.length < 3) {
+      this.checkByteOrderMark();
+      for (const held of this.pending.splice(0)) this.decode(held);
+    }
+    if (!this.halted) this.handle(this.tokenizer.push(this.decoder.end()));
     this.handle(this.tokenizer.end());
     if (this.mapping.headerRow && !this.header && !this.halted) {
       this.issue('header-missing', 'the file has no header row: it is empty', this.mapping.skipLines + 1);

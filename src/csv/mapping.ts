@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { CSV_FIELDS, DOCUMENT_NOUNS, type CsvDocumentType, type CsvFieldInfo } from './fields.ts';
 import { compileDateFormat, readValue, type NumberFormat } from './values.ts';
 
-export type CsvEncoding = 'utf-8' | 'latin1' | 'windows-1252' | 'iso-8859-15';
+export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin1' | 'windows-1252' | 'iso-8859-15';
 
 /** A column by its name in the header row, or by its 1-based position when the file has none. */
 export type CsvColumn = string | number;

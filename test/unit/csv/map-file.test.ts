@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { formatCsvIssue } from '../../../src/csv/issues.ts';
-import { mapCsvFile, type CsvMapResult } from '../../../src/csv/map-file.ts';
+import { mapCsvFile, mapCsvStream, type CsvMapResult } from '../../../src/csv/map-file.ts';
 import {
   checkCsvMapping,
   selectCsvMapping,
@@ -200,6 +200,36 @@ describe('mapCsvFile', () => {
       'f.csv:1: the header row cannot be read: the quoted value is followed by "x" instead of a delimiter or ' +
         'the end of the line; a quote inside a quoted value is written twice; no row of the file is read',
     ]);
+  });
+
+  it('reads UTF-16 with its byte order mark, as spreadsheets save Unicode text', () => {
+    const m = mapping({ encoding: 'utf-16', delimiter: '\t' });
+    const bytes = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('Shipment\tPO\tQty\r\nSÖ1\tP1\t2\r\n', 'utf16le'),
+    ]);
+    const r = mapCsvFile(bytes, 'f.txt', m, 'p');
+    assert.deepEqual(r.issues, []);
+    assert.equal((r.documents[0] as AdvanceShipNotice).shipmentId, 'SÖ1');
+  });
+
+  it('reads nothing of a file whose byte order mark says another encoding than the mapping', async () => {
+    const utf8 = Buffer.from('\uFEFFShipment,PO,Qty\nS1,P1,1\n', 'utf8');
+    const latin1 = mapping({ encoding: 'latin1' });
+    for (const chunks of [[utf8], [...utf8].map((b) => Buffer.from([b]))]) {
+      const result = await mapCsvStream(chunks, 'f.csv', latin1, 'p');
+      assert.deepEqual(result.documents, []);
+      assert.deepEqual(messages(result), [
+        'f.csv:1: the file starts with the byte order mark of utf-8, but the mapping test reads latin1; set ' +
+          'its encoding to utf-8; no row of the file is read',
+      ]);
+    }
+  });
+
+  it('drops a UTF-8 byte order mark before the header', () => {
+    const r = mapCsvFile(Buffer.from('\uFEFFShipment,PO,Qty\nS1,P1,1\n', 'utf8'), 'f.csv', ASN, 'p');
+    assert.deepEqual(r.issues, []);
+    assert.equal(r.documents.length, 1);
   });
 
   it('computes invoice line amounts and the total exactly, or keeps the total the file gives', () => {
