@@ -1,8 +1,8 @@
 // A partner's CSV file -> canonical documents and issues. Bytes go in as they arrive (decoded, split into
-// records, each record read into fields by the mapping); rows are grouped into documents as they come, and the
-// documents are built at the end, since a group's rows need not be next to each other. A row with an error is
-// kept out with an issue at its line and column, and so is the document it belongs to: a ship notice or an
-// invoice with a line missing would show finance a mismatch that is not there.
+// records, each record read into fields by the mapping); rows are grouped into documents as they come, and
+// the documents are built at the end, since a group's rows need not be next to each other. A row with an
+// error is kept out with an issue at its line and column, and so is the document it belongs to: a ship notice
+// or an invoice with a line missing would show finance a mismatch that is not there.
 import type { AdvanceShipNotice } from '../documents/advance-ship-notice.ts';
 import type { Invoice } from '../documents/invoice.ts';
 import { buildInvoice } from './build-invoice.ts';

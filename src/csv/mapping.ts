@@ -1,7 +1,7 @@
-// A partner's CSV mapping (the `csv:` list of partners/<id>.yaml, schema in partners/schema.json): which files
-// it reads, how their text is written, and which column fills which canonical field. checkCsvMapping finds
-// what the schema cannot: field names against the document type, columns against the header setting, date
-// formats, constants that are not values of their field.
+// A partner's CSV mapping (the `csv:` list of partners/<id>.yaml, schema in partners/schema.json): which
+// files it reads, how their text is written, and which column fills which canonical field. checkCsvMapping
+// finds what the schema cannot: field names against the document type, columns against the header setting,
+// date formats, constants that are not values of their field.
 import picomatch from 'picomatch';
 import { CSV_FIELDS, DOCUMENT_NOUNS, type CsvDocumentType, type CsvFieldInfo } from './fields.ts';
 import { compileDateFormat, readValue, type NumberFormat } from './values.ts';
@@ -18,7 +18,8 @@ export interface CsvMapping {
   /** Unique among the partner's mappings; documents name it in their source. */
   name: string;
   produces: CsvDocumentType;
-  /** Globs (`*`, `?`, `[abc]`, case-insensitive) on the file name; the first mapping that matches reads it. */
+  /** Globs (`*`, `?`, `[abc]`, case-insensitive) on the file name; the first mapping that matches reads
+   * it. */
   files: string[];
   delimiter: string;
   quote: string;

@@ -1,8 +1,9 @@
 // Text in, CSV records out, incrementally: chunks may end anywhere, inside a quoted value or between a CR and
 // its LF. Written here rather than taken from csv-parse because csv-parse 7.0.3, asked to skip a record with
 // broken quoting and go on (skip_records_with_error), stays inside the broken quote and silently swallows the
-// valid rows that follow it; its relax_quotes mode instead reads `"bad"x` as a value. Here a record with broken
-// quoting becomes a problem at its line and reading resumes on the next line, so no row is ever lost unseen.
+// valid rows that follow it; its relax_quotes mode instead reads `"bad"x` as a value. Here a record with
+// broken quoting becomes a problem at its line and reading resumes on the next line, so no row is ever lost
+// unseen.
 
 export interface CsvDialect {
   /** One character. */
@@ -64,7 +65,7 @@ export class CsvTokenizer {
   private recordLine = 1;
   /** The last character was a CR: a following LF belongs to the same line break. */
   private afterCr = false;
-  /** Where the open quoted value began, and its text as written since, for resuming after an unclosed quote. */
+  /** Where the open quoted value began, and its text as written since: to resume after a quote left open. */
   private quoteLine = 0;
   private quotedRaw = '';
   private events: CsvEvent[] = [];
@@ -124,7 +125,8 @@ export class CsvTokenizer {
     }
   }
 
-  /** Reads `input` from `start` to its end, or until lines must be read again: then says which, and where to go on. */
+  /** Reads `input` from `start` to its end, or until lines must be read again: then returns them, and where
+   * to go on after. */
   private scanFrom(input: string, start: number): { text: string; resumeAt: number } | undefined {
     const { delimiter, quote } = this;
     const length = input.length;
@@ -266,7 +268,7 @@ export class CsvTokenizer {
     }
   }
 
-  /** Forgets the record that holds the open quoted value; what follows the quote's line is to be read again. */
+  /** Forgets the record holding the open quoted value; returns what follows the quote's line, to read again. */
   private replayAfterQuoteLine(pending: string): string {
     const raw = this.quotedRaw + pending;
     const from = this.quoteLine;
