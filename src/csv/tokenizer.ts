@@ -268,7 +268,7 @@ export class CsvTokenizer {
     }
   }
 
-  /** Forgets the record holding the open quoted value; returns what follows the quote's line, to read again. */
+  /** Forgets the record holding the open quoted value; returns what follows the quote's line, to reread. */
   private replayAfterQuoteLine(pending: string): string {
     const raw = this.quotedRaw + pending;
     const from = this.quoteLine;
