@@ -113,7 +113,8 @@ export function checkCsvMapping(raw: RawCsvMapping): { mapping: CsvMapping; prob
           key: name,
           message: elsewhere
             ? `is a ${other} field of ${noun}; put it under ${other === 'line' ? 'lineFields' : 'documentFields'}`
-            : `is not a ${level} field of ${noun}; the ${level} fields are: ${Object.keys(fields[level]).join(', ')}`,
+            : `is not a ${level} field of ${noun}${suggestion(name, Object.keys(fields[level]))}; ` +
+              `the ${level} fields are: ${Object.keys(fields[level]).join(', ')}`,
         });
         continue;
       }
@@ -162,4 +163,26 @@ export function selectCsvMapping(mappings: CsvMapping[], fileName: string): CsvM
   return mappings.find((m) =>
     m.files.some((glob) => picomatch.isMatch(base, glob, { nocase: true, dot: true })),
   );
+}
+
+/** "; did you mean X" for a name a letter or two off a known one (shipmentID, quantityShiped). */
+function suggestion(name: string, known: string[]): string {
+  const near = known.find((k) => distance(name.toLowerCase(), k.toLowerCase()) <= 2);
+  return near ? `; did you mean ${near}?` : '';
+}
+
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }

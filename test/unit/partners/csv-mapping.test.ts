@@ -91,6 +91,15 @@ describe('partner file: csv mappings', () => {
     );
   });
 
+  it('suggests the field a misspelt name is nearest to', async () => {
+    const text = PARTNER + ASN.replace('quantityShipped: Qty', 'quantityShiped: Qty');
+    const errors = await errorsOf(text);
+    assert.match(
+      errors[0]!,
+      /^15:7: csv\[0\]\.lineFields\.quantityShiped is not a line field of a ship notice; did you mean quantityShipped\?; the line fields are: poNumber, /,
+    );
+  });
+
   it('refuses a mapping that leaves a required field unfilled', async () => {
     const text = PARTNER + ASN.replace('      quantityShipped: Qty\n', '');
     assert.deepEqual(await errorsOf(text), [
