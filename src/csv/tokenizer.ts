@@ -10,6 +10,9 @@ export interface CsvDialect {
   delimiter: string;
   /** One character; a quote inside a quoted value is written twice. */
   quote: string;
+  /** Lines at the start that are not part of the table, passed over as lines: a quote in a title cannot
+   * open a value that runs into the table. */
+  skipLines?: number;
 }
 
 /** A record: its cells as written (quotes removed, doubled quotes undone), and the lines it spans. */
@@ -44,7 +47,7 @@ const enum State {
   Quoted,
   /** A quote seen inside a quoted value: the end of the value, or the first of a doubled quote. */
   QuoteInQuoted,
-  /** After a problem: everything up to the end of the line belongs to the broken record. */
+  /** After a problem, or in the lines skipped at the start: everything up to the end of the line. */
   SkipLine,
 }
 
@@ -69,6 +72,7 @@ export class CsvTokenizer {
   private quoteLine = 0;
   private quotedRaw = '';
   private events: CsvEvent[] = [];
+  private readonly skipLines: number;
 
   constructor(dialect: CsvDialect) {
     if ([...dialect.delimiter].length !== 1 || [...dialect.quote].length !== 1) {
@@ -80,6 +84,8 @@ export class CsvTokenizer {
     }
     this.delimiter = dialect.delimiter;
     this.quote = dialect.quote;
+    this.skipLines = dialect.skipLines ?? 0;
+    if (this.skipLines > 0) this.state = State.SkipLine;
   }
 
   /** The records (and problems) completed by this text. */
@@ -240,6 +246,7 @@ export class CsvTokenizer {
           i = end;
           this.reset(this.line + 1);
           this.newLine(input[i]!);
+          if (this.line <= this.skipLines) this.state = State.SkipLine;
           break;
         }
       }

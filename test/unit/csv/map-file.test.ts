@@ -116,6 +116,15 @@ describe('mapCsvFile', () => {
     });
   });
 
+  it('passes over title lines as lines, so that a quote in a title cannot swallow the table', () => {
+    const r = run('Export "final\nShipment,PO,Qty\nS1,P1,1\nS2,"P2",2\n', mapping({ skipLines: 1 }));
+    assert.deepEqual(r.issues, []);
+    assert.deepEqual(
+      r.documents.map((d) => (d as AdvanceShipNotice).shipmentId),
+      ['S1', 'S2'],
+    );
+  });
+
   it('keeps the first row of a shipment for its document fields and warns when a later row differs', () => {
     const m = mapping({ documentFields: { shipmentId: 'Shipment', shipDate: 'Shipped' } });
     const r = run('Shipment,Shipped,PO,Qty\nS1,2024-03-01,P1,1\nS1,,P1,2\nS1,2024-03-02,P1,3\n', m);

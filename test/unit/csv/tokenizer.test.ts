@@ -165,6 +165,11 @@ describe('CsvTokenizer', () => {
     );
   });
 
+  it('passes over the lines it is told to skip, whatever they hold, and numbers the rest from the file', () => {
+    const events = tokenize('title "open\r\nnote\r\na,b\r\n', { ...COMMA, skipLines: 2 });
+    assert.deepEqual(records(events), [[3, 3, ['a', 'b']]]);
+  });
+
   it('refuses a dialect whose delimiter is its quote or a line break', () => {
     assert.throws(() => new CsvTokenizer({ delimiter: '"', quote: '"' }), /must differ/);
     assert.throws(() => new CsvTokenizer({ delimiter: '\n', quote: '"' }), /line break/);
