@@ -27,20 +27,23 @@ export function buildInvoice(ctx: BuildContext, rows: CsvRow[]): Invoice {
         sent,
       );
     }
-    return defined({
-      ...productIdsOf(v),
-      lineNumber: text(v.lineNumber),
-      quantityInvoiced,
-      unit: String(v.unit),
-      unitPrice,
-      priceBasis: text(v.priceBasis),
-      lineAmount,
-      poNumber: text(v.poNumber),
-      description: text(v.description),
-      charges: [],
-      taxes: [],
-      trace: { line: row.line },
-    });
+    // Object.assign rather than a spread: this runs once per row, and the spread costs several times more.
+    return Object.assign(
+      productIdsOf(v),
+      defined({
+        lineNumber: text(v.lineNumber),
+        quantityInvoiced,
+        unit: String(v.unit),
+        unitPrice,
+        priceBasis: text(v.priceBasis),
+        lineAmount,
+        poNumber: text(v.poNumber),
+        description: text(v.description),
+        charges: [],
+        taxes: [],
+        trace: { line: row.line },
+      }),
+    );
   });
 
   const poNumbers: string[] = [];

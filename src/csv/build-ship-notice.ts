@@ -72,17 +72,20 @@ export function buildShipNotice(ctx: BuildContext, rows: CsvRow[]): AdvanceShipN
       entry = { order, packs: new Map() };
       orders.set(poNumber, entry);
     }
-    const item: ShipmentItem = defined({
-      ...productIdsOf(v),
-      lineNumber: text(v.lineNumber),
-      quantityShipped: String(v.quantityShipped),
-      unit: String(v.unit),
-      quantityOrdered: text(v.quantityOrdered),
-      packSize: text(v.packSize),
-      innerPack: text(v.innerPack),
-      description: text(v.description),
-      trace: { line: row.line },
-    });
+    // Object.assign rather than a spread: this runs once per row, and the spread costs several times more.
+    const item: ShipmentItem = Object.assign(
+      productIdsOf(v),
+      defined({
+        lineNumber: text(v.lineNumber),
+        quantityShipped: String(v.quantityShipped),
+        unit: String(v.unit),
+        quantityOrdered: text(v.quantityOrdered),
+        packSize: text(v.packSize),
+        innerPack: text(v.innerPack),
+        description: text(v.description),
+        trace: { line: row.line },
+      }),
+    );
     const sscc = text(v.sscc);
     if (sscc === undefined) {
       entry.order.items.push(item);
