@@ -213,13 +213,17 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
           if (n > 0) log.info({ partnerId: partner.id, files: n }, "demo files put on the supplier's server");
         }
       } else if (folder) {
+        const csv = partner.csv ?? [];
         lines.push(
-          `  ${partner.id}${suspended}: drop files into ${shown(folder.path)}/` +
-            (partner.outbound?.kind === 'folder'
-              ? `; acknowledgments appear in ${shown(partner.outbound.path)}/`
-              : ''),
+          csv.length > 0
+            ? `  ${partner.id}${suspended}: drop CSV files (${csv.flatMap((m) => m.files).join(', ')}) into ` +
+                `${shown(folder.path)}/; they become documents, with no acknowledgment (CSV partners get none)`
+            : `  ${partner.id}${suspended}: drop files into ${shown(folder.path)}/` +
+                (partner.outbound?.kind === 'folder'
+                  ? `; acknowledgments appear in ${shown(partner.outbound.path)}/`
+                  : ''),
         );
-        if (firstStart) {
+        if (firstStart && !isSuspended) {
           const n = await placeSamples(partner.id, folder.path);
           if (n > 0) log.info({ partnerId: partner.id, files: n }, 'demo files dropped');
         }

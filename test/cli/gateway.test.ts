@@ -235,6 +235,12 @@ describe('dockside gateway commands (command line, embedded database)', function
           () => list(join(supplier, 'inbound')).length === 3 && list(hostedOutbound).length === 1,
           90_000,
         );
+        // nordic-parts: CSV files in a drop folder, read by its CSV mappings and moved to processed/.
+        await until(
+          'the CSV samples taken',
+          () => list(join(data, 'drop', 'nordic-parts', 'inbound', 'processed')).length === 3,
+          60_000,
+        );
         // acme-widget: polled from the supplier's /outbound, moved to its archive, 997s put into its /inbound.
         assert.deepEqual(list(join(supplier, 'inbound')), [
           '997_000000001.x12',
@@ -274,6 +280,7 @@ describe('dockside gateway commands (command line, embedded database)', function
           `tchome: pushes over SFTP to the gateway's hosted server, port ${hostedPort}`,
           'Acknowledgments appear in its /outbound (var/hosted/tchome/outbound/)',
           `\`sftp -P ${hostedPort} tchome@127.0.0.1\` (password in var/demo/secrets/DOCKSIDE_DEMO_TCHOME_PASSWORD)`,
+          'nordic-parts: drop CSV files (ASN_*.csv, INV_*.csv) into var/drop/nordic-parts/inbound/; they become documents',
         ]) {
           assert.ok(log.includes(line), `the banner lacks: ${line}\n${log}`);
         }
@@ -301,12 +308,18 @@ describe('dockside gateway commands (command line, embedded database)', function
       const rows = receipts.stdout
         .trim()
         .split('\n')
-        .map((l) => JSON.parse(l) as { channelId: string; fileName: string; status: string });
-      assert.deepEqual(rows.map((r) => `${r.channelId} ${r.fileName} ${r.status}`).sort(), [
-        'acme-widget/pull asn-SHP2026112001.edi processed',
-        'acme-widget/pull asn-with-errors.edi processed',
-        'acme-widget/pull invoice-INV-2026-11873.edi processed',
-        'tchome/hosted asn-005010.edi processed',
+        .map(
+          (l) =>
+            JSON.parse(l) as { channelId: string; fileName: string; status: string; outcome: string | null },
+        );
+      assert.deepEqual(rows.map((r) => `${r.channelId} ${r.fileName} ${r.status} ${r.outcome}`).sort(), [
+        'acme-widget/pull asn-SHP2026112001.edi processed accepted',
+        'acme-widget/pull asn-with-errors.edi processed rejected',
+        'acme-widget/pull invoice-INV-2026-11873.edi processed accepted',
+        'nordic-parts/drop ASN_20261120.csv processed accepted',
+        'nordic-parts/drop ASN_20261122_bad-row.csv processed partially-accepted',
+        'nordic-parts/drop INV_20261121.csv processed accepted',
+        'tchome/hosted asn-005010.edi processed accepted',
       ]);
       const valid = run(['partners', 'validate']);
       assert.equal(valid.code, 0, valid.stdout + valid.stderr);
