@@ -299,6 +299,12 @@ function describePartner(p: Partner): string[] {
         ].join('; '),
     );
   }
+  for (const m of p.csv ?? []) {
+    lines.push(
+      `  csv         ${m.name}: ${m.files.join(', ')} -> ${m.produces} (${m.encoding}, '${m.delimiter}'` +
+        `${m.headerRow ? ', header row' : ', columns by number'}, grouped by ${m.groupBy.join(' + ')})`,
+    );
+  }
   const r = p.reconciliation;
   lines.push(
     `  tolerances  quantity ${r.quantityPercent} %, unit price ${r.unitPriceAbsolute} or ${r.unitPricePercent} %, ` +

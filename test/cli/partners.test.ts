@@ -165,6 +165,18 @@ describe('dockside partners (command line)', function () {
       assert.ok(!r.stdout.includes(hash.split('$').at(-1)!));
     });
 
+    it('shows each CSV mapping: its files, the document it makes, its encoding and grouping', () => {
+      const s = site();
+      copyFileSync(join(ROOT, 'partners/nordic-parts.yaml'), join(s.partners, 'nordic-parts.yaml'));
+      const r = dockside(s, ['partners', 'show', 'nordic-parts']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^ {2}csv {9}ship-notices: ASN_\*\.csv -> advance-ship-notice \(windows-1252, ';', header row, grouped by Sändningsnr\)$/m,
+      );
+      assert.match(r.stdout, /^ {2}csv {9}invoices: INV_\*\.csv -> invoice /m);
+    });
+
     it('exits 2 for an unknown id and names the known ones', () => {
       const s = site();
       writeFileSync(join(s.partners, 'north.yaml'), SFTP_PARTNER);
