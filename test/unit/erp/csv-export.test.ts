@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { documentSchemaErrors } from '../../../src/documents/schemas.ts';
 import { GatewayError } from '../../../src/errors.ts';
 import { openErpAdapter, type ErpAdapter } from '../../../src/erp/index.ts';
-import { DEMO_ERP_FOLDER, demoExportOptions } from './demo-export.ts';
+import { demoExportOptions } from './demo-export.ts';
 
 const HEADER =
   'po_number,partner_id,po_date,currency,order_type,ship_to_name,ship_to_id_qualifier,ship_to_id,' +
