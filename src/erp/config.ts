@@ -87,6 +87,9 @@ const fieldsOf = (o: object, required: readonly string[]) => ({
   required,
   properties: Object.fromEntries(Object.keys(o).map((k) => [k, { type: 'string', minLength: 1 }])),
 });
+const PO_PARAMETER = '\\$1';
+const URL_TEMPLATE = '^https?://.*\\{po\\}';
+const FILE_NAME = '^[^/\\\\]+$';
 const positiveInteger = { type: 'integer', minimum: 1 };
 const secret = { type: 'string', pattern: SECRET_REFERENCE_PATTERN };
 const common = {
@@ -106,7 +109,7 @@ const file = {
   type: 'object',
   additionalProperties: false,
   required: ['file'],
-  properties: { file: { type: 'string', minLength: 1, pattern: '^[^/\\\\]+$' } },
+  properties: { file: { type: 'string', minLength: 1, pattern: FILE_NAME } },
 };
 
 const SCHEMA = {
@@ -119,9 +122,9 @@ const SCHEMA = {
         ...common,
         kind: { const: 'postgres' },
         url: secret,
-        headerQuery: { type: 'string', minLength: 1, pattern: '\\$1' },
-        linesQuery: { type: 'string', minLength: 1, pattern: '\\$1' },
-        receiptsQuery: { type: 'string', minLength: 1, pattern: '\\$1' },
+        headerQuery: { type: 'string', minLength: 1, pattern: PO_PARAMETER },
+        linesQuery: { type: 'string', minLength: 1, pattern: PO_PARAMETER },
+        receiptsQuery: { type: 'string', minLength: 1, pattern: PO_PARAMETER },
         poolSize: positiveInteger,
         connectTimeoutMs: positiveInteger,
         statementTimeoutMs: positiveInteger,
@@ -153,8 +156,8 @@ const SCHEMA = {
       properties: {
         ...common,
         kind: { const: 'http' },
-        url: { type: 'string', pattern: '^https?://.*\\{po\\}' },
-        receiptsUrl: { type: 'string', pattern: '^https?://.*\\{po\\}' },
+        url: { type: 'string', pattern: URL_TEMPLATE },
+        receiptsUrl: { type: 'string', pattern: URL_TEMPLATE },
         headers: { type: 'object', additionalProperties: { type: 'string' } },
         secretHeaders: {
           type: 'object',
@@ -185,16 +188,16 @@ function describe(e: ErrorObject, where: string): string {
   }
   if (e.keyword === 'required')
     return `${path}: missing "${(e.params as { missingProperty: string }).missingProperty}"`;
-  if (e.keyword === 'pattern' && e.instancePath.endsWith('url') && /env:/.test(String(e.schema))) {
-    return `${path}: must be a secret reference (env:NAME or file:/absolute/path), not the URL itself`;
-  }
-  if (e.keyword === 'pattern' && /Query$/.test(e.instancePath))
-    return `${path}: must use $1 for the PO number`;
-  if (e.keyword === 'pattern' && /\{po\\\}/.test(String(e.schema))) {
-    return `${path}: must be an http(s) URL with {po} where the PO number goes`;
-  }
-  if (e.keyword === 'pattern' && /secret$/.test(e.instancePath)) {
-    return `${path}: must be a secret reference (env:NAME or file:/absolute/path)`;
+  if (e.keyword === 'pattern') {
+    const pattern = (e.params as { pattern: string }).pattern;
+    if (pattern === SECRET_REFERENCE_PATTERN) {
+      return e.instancePath === '/url'
+        ? `${path}: must be a secret reference (env:NAME or file:/absolute/path), not the URL itself`
+        : `${path}: must be a secret reference (env:NAME or file:/absolute/path)`;
+    }
+    if (pattern === PO_PARAMETER) return `${path}: must use $1 for the PO number`;
+    if (pattern === URL_TEMPLATE) return `${path}: must be an http(s) URL with {po} where the PO number goes`;
+    if (pattern === FILE_NAME) return `${path}: must be a file name inside the folder, without / or \\`;
   }
   if (e.keyword === 'enum')
     return `${path}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
@@ -230,6 +233,18 @@ export function validateErpOptions(value: unknown, where = 'erp'): ErpOptions {
       false,
     );
   }
+  if (
+    (options.kind === 'csv-export' && options.receipts) ||
+    (options.kind === 'postgres' && options.receiptsQuery) ||
+    (options.kind === 'http' && options.receiptsUrl)
+  ) {
+    if (!options.fields.receipt)
+      throw new GatewayError(
+        'config-invalid',
+        `${where}.fields: missing "receipt" (receipts are configured)`,
+        false,
+      );
+  }
   if (options.kind === 'csv-export' && options.fields.header.poNumber === undefined) {
     throw new GatewayError(
       'config-invalid',
@@ -250,18 +265,6 @@ export function validateErpOptions(value: unknown, where = 'erp'): ErpOptions {
       `${where}.fields.receipt: missing "poNumber" (the export is indexed by it)`,
       false,
     );
-  }
-  if (
-    (options.kind === 'csv-export' && options.receipts) ||
-    (options.kind === 'postgres' && options.receiptsQuery) ||
-    (options.kind === 'http' && options.receiptsUrl)
-  ) {
-    if (!options.fields.receipt)
-      throw new GatewayError(
-        'config-invalid',
-        `${where}.fields: missing "receipt" (receipts are configured)`,
-        false,
-      );
   }
   return options;
 }
