@@ -19,7 +19,7 @@ import type { MapperRegistry } from '../documents/mappers/index.ts';
 import type { MapResult } from '../documents/issues.ts';
 import type { CanonicalDocument } from '../documents/schemas.ts';
 import { documentFields, insertDocuments } from '../store/queries/documents.ts';
-import { readTransactionSets, type TransactionSetSegments } from '../x12/set-segments.ts';
+import { TransactionSetCollector, type TransactionSetSegments } from '../x12/set-segments.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db, Queryable } from '../store/db.ts';
 import { allocateControlBlocksOfPartners, type ControlKind } from '../store/queries/control-numbers.ts';
@@ -221,6 +221,7 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
   let analysis: AnalysisResult;
   let csv: CsvMapResult | undefined;
   let bytes: Buffer | undefined;
+  const collected: TransactionSetSegments[] = [];
   // A file named as one of the partner's CSV mappings expects is read by it; everything else is X12.
   const mapping =
     partner.csv && receipt.fileName ? selectCsvMapping(partner.csv, receipt.fileName) : undefined;
@@ -231,7 +232,23 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
     if (mapping) {
       csv = await mapCsvStream(source, receipt.fileName!, mapping, partner.id);
       analysis = NO_INTERCHANGES;
-    } else analysis = await analyze(source, { specs: deps.specsFor?.(partner) ?? deps.specs });
+    } else {
+      // A file read in one go may become documents here: its sets' segments are collected in the same pass.
+      const collector = bytes && deps.mappers ? new TransactionSetCollector() : undefined;
+      analysis = await analyze(source, {
+        specs: deps.specsFor?.(partner) ?? deps.specs,
+        ...(collector
+          ? {
+              onSegment: (seg) => {
+                const done = collector.push(seg);
+                if (done) collected.push(done);
+              },
+            }
+          : {}),
+      });
+      const last = collector?.end();
+      if (last) collected.push(last);
+    }
   } catch (e) {
     const code = (e as { code?: string }).code;
     const missing = code === 'ENOENT' || code === 'not-found';
@@ -245,14 +262,16 @@ async function prepare(deps: PipelineDeps, receipt: Receipt, log: Logger): Promi
   if (csv) return { receipt, partner, analysis, csv, log };
   checkAgainstPartner(analysis, partner, deps.partners());
   const mapped =
-    bytes && deps.mappers ? mapAcceptable(bytes, receipt, analysis, partner, deps.mappers, log) : undefined;
+    bytes && deps.mappers
+      ? mapAcceptable(collected, receipt, analysis, partner, deps.mappers, log)
+      : undefined;
   return { receipt, partner, analysis, ...(mapped ? { mapped } : {}), log };
 }
 
 /** Maps every set the acks may accept (complete, no error of its own or of its group, its interchange not
  * refused), each by its control numbers in file order. A mapper that throws leaves the set to the job. */
 function mapAcceptable(
-  bytes: Buffer,
+  sets: TransactionSetSegments[],
   receipt: Receipt,
   analysis: AnalysisResult,
   partner: Partner,
@@ -272,7 +291,7 @@ function mapAcceptable(
   }
   if (wanted.length === 0) return out;
   const byKey = new Map<string, TransactionSetSegments[]>();
-  for (const seg of readTransactionSets(bytes).sets) {
+  for (const seg of sets) {
     const key = `${seg.interchange.controlNumber}/${seg.group.controlNumber}/${seg.controlNumber}`;
     byKey.set(key, [...(byKey.get(key) ?? []), seg]);
   }

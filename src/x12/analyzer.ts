@@ -588,6 +588,8 @@ export class X12Analyzer {
 
 export interface AnalyzeOptions extends AnalyzerOptions {
   encoding?: 'utf8' | 'latin1';
+  /** Sees every segment after the analyzer has, in the same pass (the object is reused: copy what you keep). */
+  onSegment?: (segment: Segment) => void;
 }
 
 /** Reads and checks a whole input: envelope always, transaction sets when specs are given. */
@@ -596,7 +598,12 @@ export async function analyze(source: ByteSource, options: AnalyzeOptions = {}):
   // The analyzer keeps nothing of a segment but copies, so the tokenizer can hand it one reused object.
   const tokenizer = new SegmentTokenizer({
     onIssue: (i: Issue) => analyzer.readerIssue(i),
-    onSegment: (s) => analyzer.push(s),
+    onSegment: options.onSegment
+      ? (s) => {
+          analyzer.push(s);
+          options.onSegment!(s);
+        }
+      : (s) => analyzer.push(s),
     ...(options.encoding ? { encoding: options.encoding } : {}),
   });
   for await (const input of source) {
