@@ -226,6 +226,19 @@ export function validateErpOptions(value: unknown, where = 'erp'): ErpOptions {
     throw new GatewayError('config-invalid', messages.join('\n'), false);
   }
   const options = value as unknown as ErpOptions;
+  if (options.kind === 'http') {
+    for (const key of ['url', 'receiptsUrl'] as const) {
+      const url = options[key];
+      // Messages show the URL, so it must not carry a password; credentials go in secretHeaders.
+      if (url !== undefined && /^https?:\/\/[^/]*@/.test(url)) {
+        throw new GatewayError(
+          'config-invalid',
+          `${where}.${key}: must not hold credentials (user:password@); put them in secretHeaders`,
+          false,
+        );
+      }
+    }
+  }
   if (options.partnerId === undefined && options.fields.header.partnerId === undefined) {
     throw new GatewayError(
       'config-invalid',

@@ -85,6 +85,19 @@ describe('erp/config', () => {
     );
   });
 
+  it('rejects an http URL that carries a password, since messages show the URL', () => {
+    assert.deepEqual(
+      problems({
+        kind: 'http',
+        url: 'https://erp:hunter2@erp.example/api/po/{po}',
+        partnerId: 'tchome',
+        linesPath: 'lines',
+        fields: postgres.fields,
+      }),
+      ['erp.url: must not hold credentials (user:password@); put them in secretHeaders'],
+    );
+  });
+
   it('rejects a configuration that says nowhere whose purchase orders they are', () => {
     const { partnerId: _, ...rest } = postgres;
     assert.deepEqual(problems(rest), [
