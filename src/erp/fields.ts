@@ -312,8 +312,7 @@ export function buildPurchaseOrder(
   });
   if (Object.keys(terms).length > 0) po.terms.push({ ...terms, ...compact({ trace: header.trace }) });
   const total = str(h('totalAmount'));
-  if (total !== undefined) po.totals.totalAmount = total;
-  if (header.trace) po.totals.trace = header.trace;
+  if (total !== undefined) po.totals = compact({ totalAmount: total, trace: header.trace });
 
   lines.forEach((row, i) => {
     const numbered = reader(LINE_FIELDS, options.mapping.line, {
