@@ -29,7 +29,11 @@ export type ErrorCode =
   /** A partner's server refused our login (user, password or key). */
   | 'login-refused'
   /** A partner's server showed a host key (or TLS certificate) that is not the one trusted for it. */
-  | 'host-key-refused';
+  | 'host-key-refused'
+  /** The ERP cannot be reached, timed out, or answered that it is busy or broken. */
+  | 'erp-unavailable'
+  /** The ERP answered with data the configured mapping cannot read (a price that is not a number). */
+  | 'erp-data-invalid';
 
 export class GatewayError extends Error {
   constructor(

@@ -3,8 +3,8 @@
 // The codes are chosen here only, so that a dedicated ERP code needs one change.
 import { GatewayError, type ErrorCode } from '../errors.ts';
 
-const UNAVAILABLE: ErrorCode = 'channel-unavailable';
-const BAD_DATA: ErrorCode = 'input-unreadable';
+const UNAVAILABLE: ErrorCode = 'erp-unavailable';
+const BAD_DATA: ErrorCode = 'erp-data-invalid';
 
 /** The ERP cannot be reached, timed out or answered that it is busy or broken (5xx). */
 export function erpUnavailable(message: string, cause?: unknown): GatewayError {

@@ -170,7 +170,7 @@ describe('erp/postgres', function () {
       a.purchaseOrder('4500123999'),
       false,
       /^PO 4500123999, line 10 \(row 1 of the lines query\), field unitPrice \("netpr"\): "n\/a" is not a number$/,
-      'input-unreadable',
+      'erp-data-invalid',
     );
   });
 
@@ -213,7 +213,7 @@ describe('erp/postgres', function () {
       }).purchaseOrder('4500123456'),
       true,
       /the header query failed: canceling statement due to statement timeout \(57014\)$/,
-      'channel-unavailable',
+      'erp-unavailable',
     );
   });
 

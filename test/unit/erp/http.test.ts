@@ -168,7 +168,7 @@ describe('erp/http', () => {
       open().purchaseOrder('HM4500123456'),
       true,
       /answered 500 Internal Server Error$/,
-      'channel-unavailable',
+      'erp-unavailable',
     );
     handler = json(503, {});
     await rejects(erp!.purchaseOrder('HM4500123456'), true, /answered 503/);
@@ -211,7 +211,7 @@ describe('erp/http', () => {
       open().purchaseOrder('HM4500123456'),
       false,
       /^PO HM4500123456: ERP GET .* answered 200 with a body that is not JSON$/,
-      'input-unreadable',
+      'erp-data-invalid',
     );
   });
 
