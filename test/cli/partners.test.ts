@@ -261,7 +261,7 @@ describe('dockside partners (command line)', function () {
         const v = dockside(s, ['partners', 'validate'], env);
         assert.equal(v.code, 0, v.stdout);
         assert.equal(v.stdout, '1 partner file valid\n');
-        if (template === 'folder-csv') assert.match(text, /CSV mapping .* comes with the CSV\n# bridge/);
+        if (template === 'folder-csv') assert.match(text, /^csv:\n {2}- name: ship-notices$/m);
       });
     }
 
