@@ -1,6 +1,6 @@
 // Readers for the segments that mean the same in every set the mappers handle: parties (the N1 loop),
 // references, dates, terms, charges and allowances, taxes, carrier details and product id pairs.
-import type { SetSegment } from '../../x12/set-segments.ts';
+import type { SetSegment, TransactionSetSegments } from '../../x12/set-segments.ts';
 import type {
   Address,
   Carrier,
@@ -242,4 +242,32 @@ export function compact<T extends object>(value: { [K in keyof T]: T[K] | undefi
     if (v !== undefined) out[k] = v;
   }
   return out as T;
+}
+
+/** A set's segments between ST and SE in its three tables: the heading, one loop per line (starting at each
+ * `lineTag`), and the summary (from `summaryTag` on). */
+export function splitTable(
+  set: TransactionSetSegments,
+  lineTag: string,
+  summaryTag: string,
+): { heading: SetSegment[]; loops: SetSegment[][]; summary: SetSegment[] } {
+  const heading: SetSegment[] = [];
+  const loops: SetSegment[][] = [];
+  const summary: SetSegment[] = [];
+  let part: 'heading' | 'detail' | 'summary' = 'heading';
+  for (const seg of set.segments.slice(1)) {
+    if (seg.tag === 'SE') break;
+    if (seg.tag === lineTag && part !== 'summary') {
+      part = 'detail';
+      loops.push([seg]);
+    } else if (seg.tag === summaryTag || part === 'summary') {
+      part = 'summary';
+      summary.push(seg);
+    } else if (part === 'detail') {
+      loops[loops.length - 1]!.push(seg);
+    } else {
+      heading.push(seg);
+    }
+  }
+  return { heading, loops, summary };
 }

@@ -9,6 +9,7 @@ import type { MapResult } from '../issues.ts';
 import {
   compact,
   readChargeAllowance,
+  splitTable,
   readDate,
   readDescription,
   readParties,
@@ -22,24 +23,7 @@ import { locate, MapContext, traceOf, type MapOptions } from './context.ts';
 export function mapInvoice(set: TransactionSetSegments, options: MapOptions): MapResult<Invoice> {
   const ctx = new MapContext(set, options);
   const st = set.segments[0]!;
-  const heading: SetSegment[] = [];
-  const loops: SetSegment[][] = [];
-  const summary: SetSegment[] = [];
-  let part: 'heading' | 'detail' | 'summary' = 'heading';
-  for (const seg of set.segments.slice(1)) {
-    if (seg.tag === 'SE') break;
-    if (seg.tag === 'IT1' && part !== 'summary') {
-      part = 'detail';
-      loops.push([seg]);
-    } else if (seg.tag === 'TDS' || part === 'summary') {
-      part = 'summary';
-      summary.push(seg);
-    } else if (part === 'detail') {
-      loops[loops.length - 1]!.push(seg);
-    } else {
-      heading.push(seg);
-    }
-  }
+  const { heading, loops, summary } = splitTable(set, 'IT1', 'TDS');
 
   const big = heading.find((s) => s.tag === 'BIG');
   if (!big) ctx.missingSegment('BIG', 'invoice number or date', st);

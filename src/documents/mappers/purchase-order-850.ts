@@ -9,6 +9,7 @@ import {
   compact,
   readCarrier,
   readChargeAllowance,
+  splitTable,
   readDate,
   readDescription,
   readParties,
@@ -22,24 +23,7 @@ import { MapContext, traceOf, type MapOptions } from './context.ts';
 export function mapPurchaseOrder(set: TransactionSetSegments, options: MapOptions): MapResult<PurchaseOrder> {
   const ctx = new MapContext(set, options);
   const st = set.segments[0]!;
-  const heading: SetSegment[] = [];
-  const loops: SetSegment[][] = [];
-  const summary: SetSegment[] = [];
-  let part: 'heading' | 'detail' | 'summary' = 'heading';
-  for (const seg of set.segments.slice(1)) {
-    if (seg.tag === 'SE') break;
-    if (seg.tag === 'PO1' && part !== 'summary') {
-      part = 'detail';
-      loops.push([seg]);
-    } else if (seg.tag === 'CTT' || part === 'summary') {
-      part = 'summary';
-      summary.push(seg);
-    } else if (part === 'detail') {
-      loops[loops.length - 1]!.push(seg);
-    } else {
-      heading.push(seg);
-    }
-  }
+  const { heading, loops, summary } = splitTable(set, 'PO1', 'CTT');
 
   const beg = heading.find((s) => s.tag === 'BEG');
   if (!beg) ctx.missingSegment('BEG', 'purchase order number or date', st);
