@@ -5,6 +5,7 @@
 import picomatch from 'picomatch';
 import { CSV_FIELDS, DOCUMENT_NOUNS, type CsvDocumentType, type CsvFieldInfo } from './fields.ts';
 import { compileDateFormat, readValue, type NumberFormat } from './values.ts';
+import { editDistance } from './edit-distance.ts';
 
 export type CsvEncoding = 'utf-8' | 'utf-16' | 'latin1' | 'windows-1252' | 'iso-8859-15';
 
@@ -167,22 +168,6 @@ export function selectCsvMapping(mappings: CsvMapping[], fileName: string): CsvM
 
 /** "; did you mean X" for a name a letter or two off a known one (shipmentID, quantityShiped). */
 function suggestion(name: string, known: string[]): string {
-  const near = known.find((k) => distance(name.toLowerCase(), k.toLowerCase()) <= 2);
+  const near = known.find((k) => editDistance(name.toLowerCase(), k.toLowerCase()) <= 2);
   return near ? `; did you mean ${near}?` : '';
-}
-
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }

@@ -24,6 +24,7 @@ import {
 } from './partner.ts';
 import { resolveSecret } from './secrets.ts';
 import { compileOverlays, type BaseSpecs } from './specs.ts';
+import { editDistance } from '../csv/edit-distance.ts';
 
 export interface LoadPartnersOptions {
   /** Relative channel paths are taken from here (the gateway's data directory); host keys learned on first
@@ -682,22 +683,6 @@ function closest(name: string, known: string[]): string | undefined {
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /** A file as messages name it: relative to the working directory when it is under it, else absolute. */
