@@ -321,20 +321,24 @@ export class SegmentTokenizer {
       }
       term = str.length;
     }
+    // Both checks below wait for the line break after the terminator before reporting: a segment read again
+    // once more bytes have come must not be reported twice (a chunk may end right after its terminator).
     if (term - pos > this.maxSegment && !str.startsWith('BIN', pos) && !str.startsWith('BDS', pos)) {
-      this.reportOversize(pos, s);
       const after = this.trailEnd(str, term + termLength);
-      return after >= str.length && !final ? -1 : after;
+      if (after >= str.length && !final) return -1;
+      this.reportOversize(pos, s);
+      return after;
     }
     if (term === pos) {
+      const after = this.trailEnd(str, term + termLength);
+      if (after >= str.length && !final) return -1;
       this.report(
         'empty-segment',
         `empty segment (two terminators '${printable(syntax.delimiters.segment)}' in a row)`,
         this.base + pos,
         s.lineAt(pos),
       );
-      const after = this.trailEnd(str, term + termLength);
-      return after >= str.length && !final ? -1 : after;
+      return after;
     }
 
     let tag = this.tagAt(str, pos, term);
