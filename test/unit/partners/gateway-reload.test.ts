@@ -73,7 +73,8 @@ describe('the gateway reloading its partner files', function () {
     const sink = new Writable({
       write(chunk: Buffer, _enc, done) {
         for (const line of chunk.toString().split('\n').filter(Boolean)) {
-          messages.push((JSON.parse(line) as { msg: string }).msg);
+          const entry = JSON.parse(line) as { msg: string; err?: string };
+          messages.push(entry.err ? `${entry.msg} (${entry.err})` : entry.msg);
         }
         done();
       },
@@ -140,7 +141,15 @@ describe('the gateway reloading its partner files', function () {
         '',
       ].join('\n'),
     );
-    await until('the hosted server', async () => (await banner(sftpPort))?.startsWith('SSH-2.0') === true);
+    // Seen once in CI (a loaded machine): the server not up within 20 s. The wait is longer now, and a
+    // failure says what the gateway logged meanwhile.
+    await until(
+      'the hosted server',
+      async () => (await banner(sftpPort))?.startsWith('SSH-2.0') === true,
+      60_000,
+    ).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}; the gateway logged:\n${messages.slice(-20).join('\n')}`);
+    });
     const [row] = await auditOf(gateway!.db, 'partner', 'initech');
     assert.equal(row!.action, 'partner-added');
     assert.equal((await auditOf(gateway!.db, 'partner', 'acme')).length, 1);
