@@ -1,7 +1,9 @@
 // The running gateway follows the partner files: a change is read with the whole directory (cross-file
 // checks need every file), swapped in when valid, refused with every error logged when not, so the last good
 // registry keeps serving. Every applied change is written to the audit log with a readable diff.
+import { readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import { errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
@@ -61,6 +63,10 @@ export interface PartnerReloaderOptions {
   debounceMs?: number;
   /** Called after a change is swapped in and audited, e.g. to restart the pollers of changed partners. */
   onApplied?: (changes: PartnerChange[]) => Promise<void>;
+  /** How often the directory's names, sizes and times are compared with those of the last read, in case a
+   * file event was lost (default 15 s; 0 turns it off). File events are not guaranteed: a watcher may miss
+   * one under load, on a network file system, or when a file is replaced twice within its throttle. */
+  rescanMs?: number;
 }
 
 /** Fields whose values never go into the audit log or the logs (the hosted hash is a resolved value). */
@@ -69,6 +75,9 @@ const SECRET_FIELDS = new Set(['password', 'privateKey', 'passphrase', 'password
 export class PartnerReloader {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private rescan: NodeJS.Timeout | undefined;
+  /** The directory as the last read saw it (see fingerprint). */
+  private lastRead: string | undefined;
   private running: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: PartnerReloaderOptions) {}
@@ -88,11 +97,24 @@ export class PartnerReloader {
       this.options.log.error({ err: errorMessage(e) }, 'watching the partner files failed'),
     );
     await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+    this.lastRead ??= fingerprint(this.options.dir);
+    const every = this.options.rescanMs ?? 15_000;
+    if (every > 0) {
+      this.rescan = setInterval(() => {
+        if (this.timer === undefined && fingerprint(this.options.dir) !== this.lastRead) {
+          this.options.log.info({ dir: this.options.dir }, 'partner files changed without a file event');
+          this.schedule();
+        }
+      }, every);
+      this.rescan.unref();
+    }
   }
 
   async close(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
+    clearInterval(this.rescan);
+    this.rescan = undefined;
     await this.watcher?.close();
     this.watcher = undefined;
     await this.running;
@@ -121,6 +143,7 @@ export class PartnerReloader {
 
   private async apply(actor: string): Promise<ReloadOutcome> {
     const { dir, load, directory, db, log } = this.options;
+    this.lastRead = fingerprint(dir);
     const read = readPartnerDirectory(dir, load);
     if (!read.directory) {
       for (const error of read.errors) log.error({ dir }, `partner change refused: ${error}`);
@@ -157,6 +180,26 @@ export class PartnerReloader {
     }
     await this.options.onApplied?.(changes);
     return { applied: true, changes };
+  }
+}
+
+/** The partner files' names, sizes and modification times: what the rescan compares. */
+function fingerprint(dir: string): string {
+  try {
+    return readdirSync(dir)
+      .filter((f) => /\.ya?ml$/.test(f))
+      .sort()
+      .map((f) => {
+        try {
+          const st = statSync(join(dir, f));
+          return `${f}:${st.size}:${st.mtimeMs}`;
+        } catch {
+          return `${f}:gone`;
+        }
+      })
+      .join('|');
+  } catch {
+    return '(unreadable)';
   }
 }
 

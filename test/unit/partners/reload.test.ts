@@ -112,6 +112,25 @@ describe('PartnerReloader', function () {
     );
   });
 
+  it('applies a change whose file event was lost, found by the periodic rescan', async () => {
+    await reloader.close();
+    // A reloader whose watcher hears nothing: only the rescan can notice the change.
+    reloader = new PartnerReloader({
+      dir,
+      load: { dataDir: DATA_DIR },
+      directory: live,
+      db,
+      log: createLogger({ destination: new PassThrough() }),
+      debounceMs: 50,
+      rescanMs: 100,
+    });
+    await reloader.start();
+    await (reloader as unknown as { watcher: { close(): Promise<void> } }).watcher.close();
+    await writeFile(join(dir, 'acme.yaml'), partnerFile('acme', 'ACME', 7000));
+    await until('the rescan to apply the change', () => pollInterval() === 7000);
+    assert.equal((await auditOf(db, 'partner', 'acme'))[0]!.actor, 'file-watch');
+  });
+
   it('reads a burst of writes once, after it settles', async () => {
     for (const interval of [2000, 3000, 4000]) {
       await writeFile(join(dir, 'acme.yaml'), partnerFile('acme', 'ACME', interval));
