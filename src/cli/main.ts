@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { GatewayError } from '../errors.ts';
 import { gatewayCommands } from './gateway.ts';
 import { operationsCommands } from './operations.ts';
+import { documentsCommand } from './documents.ts';
 import { partnersCommand } from './partners.ts';
 import { x12Command } from './x12.ts';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(x12Command());
   for (const c of gatewayCommands()) program.addCommand(c);
   for (const c of operationsCommands()) program.addCommand(c);
+  program.addCommand(documentsCommand());
   program.addCommand(partnersCommand());
   // `dockside` alone: what it can do, not an error.
   program.action(() => program.outputHelp());

@@ -21,7 +21,7 @@ function out(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-function positiveInt(name: string) {
+export function positiveInt(name: string) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < 1)
@@ -312,7 +312,7 @@ function formatIssueLine(i: IssueLike): string {
   return `${i.severity} ${i.code}: ${at}${i.message}`;
 }
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

@@ -321,6 +321,28 @@ describe('dockside gateway commands (command line, embedded database)', function
         'nordic-parts/drop INV_20261121.csv processed accepted',
         'tchome/hosted asn-005010.edi processed accepted',
       ]);
+      // The documents they became, X12 and CSV alike, found by their business keys.
+      const docs = run(['documents', 'list', '--json']);
+      assert.equal(docs.code, 0, docs.stderr);
+      const byPartner = docs.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { partnerId: string; type: string })
+        .map((d) => `${d.partnerId} ${d.type}`)
+        .sort();
+      assert.deepEqual(byPartner, [
+        'acme-widget advance-ship-notice',
+        'acme-widget invoice',
+        'nordic-parts advance-ship-notice',
+        'nordic-parts advance-ship-notice',
+        'nordic-parts advance-ship-notice',
+        'nordic-parts invoice',
+        'nordic-parts invoice',
+        'tchome advance-ship-notice',
+      ]);
+      const po = run(['documents', 'list', '--po', 'HM4500123456']);
+      assert.match(po.stdout, /acme-widget +invoice +invoice INV-2026-11873 +HM4500123456/);
+      assert.match(po.stdout, /acme-widget +advance-ship-notice +shipment SHP2026112001, BOL ODFL7781200456/);
       const valid = run(['partners', 'validate']);
       assert.equal(valid.code, 0, valid.stdout + valid.stderr);
       const secrets = join(data, 'demo', 'secrets');

@@ -136,6 +136,11 @@ export async function receiptsAwaitingMapping(
   return rows.map((r) => Number(r.id));
 }
 
+export async function getDocument(q: Queryable, id: number): Promise<StoredDocument | undefined> {
+  const [row] = await q.query<StoredDocument>(`select ${COLUMNS} from documents where id = $1`, [id]);
+  return row;
+}
+
 export async function documentsOfReceipt(q: Queryable, receiptId: number): Promise<StoredDocument[]> {
   return q.query<StoredDocument>(`select ${COLUMNS} from documents where receipt_id = $1 order by id`, [
     receiptId,
