@@ -136,24 +136,27 @@ describe('dockside gateway commands (command line, embedded database)', function
     let log = '';
     child.stderr.on('data', (d: Buffer) => (log += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-    await until('the gateway running', () => log.includes('"msg":"gateway running"'), 60_000);
-    writeFileSync(join(s.inbound, 'dropped.edi'), withEnvelope(GOLDEN_856, { control: 4242 }), 'latin1');
-    await until('the dropped file acknowledged', () => readdirSync(s.outbound).length === 4, 60_000);
-    // The ack may be out before the poller has moved the file: it goes right after the commit, while the move
-    // waits for the intake call to return to the poller.
-    await until(
-      'the dropped file moved to processed/',
-      () => existsSync(join(s.inbound, 'processed', 'dropped.edi')),
-      30_000,
-    );
+    try {
+      await until('the gateway running', () => log.includes('"msg":"gateway running"'), 60_000);
+      writeFileSync(join(s.inbound, 'dropped.edi'), withEnvelope(GOLDEN_856, { control: 4242 }), 'latin1');
+      await until('the dropped file acknowledged', () => readdirSync(s.outbound).length === 4, 60_000);
+      // The ack may be out before the poller has moved the file: it goes right after the commit, while the
+      // move waits for the intake call to return to the poller.
+      await until(
+        'the dropped file moved to processed/',
+        () => existsSync(join(s.inbound, 'processed', 'dropped.edi')),
+        30_000,
+      );
 
-    const health = dockside(['health']);
-    assert.equal(health.code, 0, health.stderr);
-    const locked = dockside(['receipts', 'list']);
-    assert.equal(locked.code, 2);
-    assert.match(locked.stderr, /is open in another Dockside process \(pid \d+\)/);
-
-    child.kill('SIGTERM');
+      const health = dockside(['health']);
+      assert.equal(health.code, 0, health.stderr);
+      const locked = dockside(['receipts', 'list']);
+      assert.equal(locked.code, 2);
+      assert.match(locked.stderr, /is open in another Dockside process \(pid \d+\)/);
+    } finally {
+      // Stopped whatever happened above: a gateway left running keeps mocha from exiting.
+      child.kill('SIGTERM');
+    }
     assert.equal(await exited, 0);
     assert.match(log, /"msg":"stopping: no new files, finishing running jobs"/);
     // Logs carry ids, never the file's contents.
