@@ -160,7 +160,8 @@ function spawnWorker(index: number, env: NodeJS.ProcessEnv, cpuProfDir?: string)
   const profile = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(cpuProfDir, `worker-${index}`)}`] : [];
   const child = spawn(
     process.execPath,
-    [...profile, join(ROOT, 'bin/dockside.js'), 'run', '--role', 'worker'],
+    // The flag `npx dockside` and the Docker image start workers with (README, "Running it for real").
+    [...profile, '--max-semi-space-size=32', join(ROOT, 'bin/dockside.js'), 'run', '--role', 'worker'],
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
   );
   running.add(child);

@@ -1,4 +1,4 @@
-// npm run bench:pipeline [-- --files 2000] [--warmup 500] [--modes postgres+bullmq,embedded] [--workers 2] [--concurrency 64]
+// npm run bench:pipeline [-- --files 2000] [--warmup 500] [--modes postgres+bullmq,embedded] [--workers N] [--concurrency 128]
 //   [--arrivals 64] [--partners 1] [--database-url URL] [--redis-url URL] [--dir DIR] [--cpu-prof]
 // The whole pipeline, arrival to ack stored: N distinct 856 files of about 5 KB (one interchange each) from
 // one partner, fed to intake.receive() with --arrivals in flight, processed by --workers `dockside run --role
@@ -43,8 +43,11 @@ function whole(name: string, fallback: number): number {
 const fileCount = whole('--files', 2000);
 // 0 is allowed: a run that measures the cold start only.
 const warmup = option('--warmup') === '0' ? 0 : whole('--warmup', 500);
-const workers = whole('--workers', 2);
-const concurrency = whole('--concurrency', 64);
+// One worker process per core the intake process leaves: on 2 cores, intake and one worker. A second worker
+// process there only adds its own event loop, GC and Redis polling, and halves the batches each one forms
+// (docs/benchmarks-pipeline.md: 2 x 64 gave 417-499 files/s where 1 x 128 gave 539-571 in the same hour).
+const workers = whole('--workers', Math.max(1, cpus().length - 1));
+const concurrency = whole('--concurrency', 128);
 const arrivals = whole('--arrivals', 64);
 const partners = whole('--partners', 1);
 const modes = (option('--modes') ?? MODES.join(',')).split(',').filter(Boolean) as Mode[];
@@ -105,7 +108,7 @@ const ms = (n: number) => n.toFixed(0);
 const modeLabel = (r: ModeResult) =>
   r.mode === 'embedded'
     ? `${LABELS[r.mode]}, concurrency ${r.settings.concurrency}`
-    : `${LABELS[r.mode]}, ${r.settings.workers} workers x concurrency ${r.settings.concurrency}`;
+    : `${LABELS[r.mode]}, ${r.settings.workers} worker${r.settings.workers === 1 ? '' : 's'} x concurrency ${r.settings.concurrency}`;
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -117,7 +120,10 @@ function table(header: string[], rows: string[][]): string {
 
 console.log(
   `\nPipeline, arrival -> ack stored: ${fileCount} files of one 856 each (${(bytes / fileCount / 1024).toFixed(1)} KB on ` +
-    `average) from ${partners === 1 ? 'one partner' : `${partners} partners`}, ${arrivals} arrivals in flight (node ${process.version}, ${cpus().length} cores)\n`,
+    `average) from ${partners === 1 ? 'one partner' : `${partners} partners`}, ${arrivals} arrivals in flight (node ${process.version}${process.execArgv
+      .filter((a) => a.startsWith('--max-semi'))
+      .map((a) => ` ${a}`)
+      .join('')}, ${cpus().length} cores)\n`,
 );
 console.log(
   table(

@@ -21,7 +21,7 @@ export interface GatewayConfig {
   specsDir: string;
   /** pino level (DOCKSIDE_LOG_LEVEL, default info). */
   logLevel: string;
-  /** Jobs of each queue running at once in one process (DOCKSIDE_WORKER_CONCURRENCY, default 64);
+  /** Jobs of each queue running at once in one process (DOCKSIDE_WORKER_CONCURRENCY, default 128);
    * those running together share batches, so more of them cost little memory and save database work. */
   workerConcurrency: number;
   /** How long a stopping process waits for running jobs (DOCKSIDE_SHUTDOWN_TIMEOUT_MS, default 30 s). */
@@ -70,7 +70,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     partnersDir: dir(env.DOCKSIDE_PARTNERS_DIR, resolve(cwd, 'partners')),
     specsDir: dir(env.DOCKSIDE_SPECS_DIR, DEFAULT_SPECS_DIR),
     logLevel,
-    workerConcurrency: int(env, 'DOCKSIDE_WORKER_CONCURRENCY', 64, 1, 256),
+    workerConcurrency: int(env, 'DOCKSIDE_WORKER_CONCURRENCY', 128, 1, 256),
     shutdownTimeoutMs: int(env, 'DOCKSIDE_SHUTDOWN_TIMEOUT_MS', 30_000, 0, 3_600_000),
     jobLockMs: int(env, 'DOCKSIDE_JOB_LOCK_MS', 30_000, 1000, 3_600_000),
     jobAttempts: int(env, 'DOCKSIDE_JOB_ATTEMPTS', 6, 1, 100),

@@ -27,7 +27,7 @@ describe('loadGatewayConfig', () => {
       partnersDir: '/srv/dockside/partners',
       specsDir: DEFAULT_SPECS_DIR,
       logLevel: 'info',
-      workerConcurrency: 64,
+      workerConcurrency: 128,
       shutdownTimeoutMs: 30_000,
       jobLockMs: 30_000,
       jobAttempts: 6,
@@ -127,7 +127,7 @@ describe('loadGatewayConfig', () => {
     assert.equal(c.redisUrl, undefined);
     assert.equal(c.dataDir, '/srv/dockside/var');
     assert.equal(c.logLevel, 'info');
-    assert.equal(c.workerConcurrency, 64);
+    assert.equal(c.workerConcurrency, 128);
   });
 
   it('accepts the bounds of a range', () => {
