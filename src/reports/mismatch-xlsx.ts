@@ -11,7 +11,8 @@ export const AMOUNT_FORMAT = '#,##0.00';
 /** Times are UTC, as the column headers say: Excel dates carry no time zone. */
 export const DATE_FORMAT = 'yyyy-mm-dd hh:mm:ss';
 
-const MIN_WIDTH = 8;
+// At least 10: exceljs leaves out a column of exactly its default width 9, and readers then guess one.
+const MIN_WIDTH = 10;
 const MAX_WIDTH = 60;
 const DATE_WIDTH = 20;
 
@@ -109,7 +110,7 @@ function addSummarySheet(workbook: ExcelJS.Workbook, report: MismatchReport): vo
   groupTable(
     sheet,
     'Total',
-    '',
+    'Scope',
     summary.totals.map((t) => ({ key: 'All mismatches', ...t })),
   );
 }
@@ -131,7 +132,7 @@ function groupTable(
   sheet.addRow([title]).font = { bold: true };
   sheet.addRow([keyLabel, 'Currency', 'Count', 'Amount at risk']).font = { bold: true };
   for (const g of groups) {
-    const row = sheet.addRow([g.key, g.currency, g.count, Number(g.amountAtRisk)]);
+    const row = sheet.addRow([g.key, g.currency || null, g.count, Number(g.amountAtRisk)]);
     row.getCell(4).numFmt = AMOUNT_FORMAT;
   }
 }
