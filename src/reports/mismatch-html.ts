@@ -11,6 +11,8 @@ const VALUE_WIDTH = 170;
 const ROW_HEIGHT = 26;
 const BAR_HEIGHT = 18;
 const CHART_PADDING = 8;
+/** How a total of rows that name no currency is labelled: its amounts are not added to any currency's. */
+const NO_CURRENCY = 'no currency';
 /** A zero amount still gets a sliver of a bar, so every group is visible; its label says 0.00. */
 const MIN_BAR = 2;
 
@@ -19,7 +21,11 @@ export function renderMismatchHtml(report: MismatchReport): string {
   const generated = report.generatedAt.toISOString();
   const total =
     summary.totals.length > 0
-      ? summary.totals.map((t) => money(t.amountAtRisk, t.currency)).join('; ')
+      ? summary.totals
+          .map((t) =>
+            t.currency ? money(t.amountAtRisk, t.currency) : `${money(t.amountAtRisk, '')} (${NO_CURRENCY})`,
+          )
+          .join('; ')
       : '0.00';
   const header = [
     { label: 'Generated', value: generated },
@@ -83,7 +89,7 @@ function table(rows: readonly MismatchReportRow[], totals: ReturnType<typeof sum
   const foot = totals
     .map(
       (t) =>
-        `<tr><th scope="row" colspan="8">Total${t.currency ? ` ${escapeHtml(t.currency)}` : ''} (${t.count})</th>` +
+        `<tr><th scope="row" colspan="8">Total, ${escapeHtml(t.currency || NO_CURRENCY)} (${t.count})</th>` +
         `<td class="amount">${escapeHtml(money(t.amountAtRisk, t.currency))}</td><td colspan="4"></td></tr>`,
     )
     .join('\n');
@@ -136,6 +142,7 @@ function chart(name: string, caption: string, groups: readonly SummaryGroup[]): 
   if (groups.length === 0) {
     return `<figure class="chart" data-chart="${name}"><figcaption>${escapeHtml(caption)}</figcaption><p class="empty">No mismatches.</p></figure>`;
   }
+  const currencies = new Set(groups.map((g) => g.currency));
   const largest = new Map<string, number>();
   for (const g of groups)
     largest.set(g.currency, Math.max(largest.get(g.currency) ?? 0, Number(g.amountAtRisk)));
@@ -150,7 +157,7 @@ function chart(name: string, caption: string, groups: readonly SummaryGroup[]): 
     const value = `${money(g.amountAtRisk, g.currency)} (${g.count})`;
     return [
       `<g class="group">`,
-      `<text class="label" x="${LABEL_WIDTH - 8}" y="${middle}" text-anchor="end" dominant-baseline="middle">${escapeHtml(shorten(g.key))}</text>`,
+      `<text class="label" x="${LABEL_WIDTH - 8}" y="${middle}" text-anchor="end" dominant-baseline="middle">${escapeHtml(shorten(currencies.size > 1 ? `${g.key} (${g.currency || NO_CURRENCY})` : g.key))}</text>`,
       `<rect class="bar" x="${LABEL_WIDTH}" y="${y + (ROW_HEIGHT - BAR_HEIGHT) / 2}" width="${width}" height="${BAR_HEIGHT}" data-key="${escapeHtml(g.key)}" data-currency="${escapeHtml(g.currency)}" data-amount="${escapeHtml(g.amountAtRisk)}"><title>${escapeHtml(`${g.key}: ${value}`)}</title></rect>`,
       `<text class="value" x="${LABEL_WIDTH + width + 6}" y="${middle}" dominant-baseline="middle">${escapeHtml(value)}</text>`,
       `</g>`,
@@ -165,7 +172,7 @@ ${bars.join('\n')}
 
 /** SVG text does not wrap: a long partner id is cut, the bar's title keeps it whole. */
 function shorten(label: string): string {
-  return label.length > 30 ? `${label.slice(0, 29)}…` : label;
+  return label.length > 34 ? `${label.slice(0, 33)}…` : label;
 }
 
 /** "1234.5" -> "1,234.50 USD": at least two decimals, never fewer than the exact value has. */
@@ -211,7 +218,8 @@ table.mismatches thead th { background: #e8edf4; position: sticky; top: 0; }
 table.mismatches tbody tr:nth-child(even) { background: #f6f8fb; }
 table.mismatches tfoot th { text-align: right; }
 table.mismatches td.amount, table.mismatches td.id { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-table.mismatches td.message { min-width: 16rem; }
+table.mismatches td.message { min-width: 16rem; white-space: pre-line; }
+table.mismatches td.decision q { white-space: pre-line; }
 table.mismatches td.documents, table.mismatches td.type, table.mismatches td.po { white-space: nowrap; }
 table.mismatches tr.empty td { text-align: center; font-style: italic; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; border: 1px solid currentColor; font-size: 12px; white-space: nowrap; }
