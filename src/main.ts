@@ -31,6 +31,9 @@ import { PartnerBackoffs } from './transports/backoff.ts';
 import { usePartnerConnectionLeases } from './transports/partner-gate.ts';
 import { hostedAccounts } from './transports/hosted-sftp/auth.ts';
 import { HostedSftpServer } from './transports/hosted-sftp/server.ts';
+import { openErpFromFile } from './config/erp-file.ts';
+import type { ErpAdapter } from './erp/index.ts';
+import { Reconciler } from './pipeline/reconcile-documents.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -61,6 +64,10 @@ export interface Gateway {
   intake: Intake;
   sweeper: Sweeper;
   pipeline: PipelineDeps;
+  /** The ERP adapter of DOCKSIDE_ERP_CONFIG; without one, documents are stored but not reconciled. */
+  erp: ErpAdapter | undefined;
+  /** Matches new ship notices and invoices against the ERP (the scheduler role runs it). */
+  reconciler: Reconciler | undefined;
   /** Takes jobs: processing and delivery. */
   startWorkers(): void;
   /** Polls the channels and sweeps. Both roles write the heartbeat that `dockside health` reads. */
@@ -137,6 +144,16 @@ export async function openGateway(
     queueMapping: true,
   };
   const sweeper = new Sweeper(db, queue, log, { intervalMs: config.sweepIntervalMs });
+  let erp: ErpAdapter | undefined;
+  try {
+    erp = config.erpConfigFile ? openErpFromFile(config.erpConfigFile) : undefined;
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const reconciler = erp
+    ? new Reconciler({ db, erp, partners, log }, { intervalMs: config.reconcileIntervalMs })
+    : undefined;
   const pollers = new Map<string, RunningChannel[]>();
   let scheduling = false;
   const startPollers = (partner: Partner) => {
@@ -215,6 +232,8 @@ export async function openGateway(
     intake,
     sweeper,
     pipeline,
+    erp,
+    reconciler,
     startWorkers() {
       void startHeartbeat();
       watchPartners().catch((e: unknown) =>
@@ -242,6 +261,12 @@ export async function openGateway(
       // receipt may be running elsewhere, and the deterministic job id keeps a re-add from doubling it.
       await sweeper.sweep(config.redisUrl ? config.jobLockMs * 2 : 0);
       sweeper.start();
+      if (reconciler) {
+        reconciler.start();
+        log.info({ erp: erp!.kind, settings: config.erpConfigFile }, 'reconciling against the ERP');
+      } else {
+        log.info('no ERP configured (DOCKSIDE_ERP_CONFIG): documents are stored but not reconciled');
+      }
       scheduling = true;
       for (const partner of partners.all()) startPollers(partner);
       await watchPartners();
@@ -256,6 +281,8 @@ export async function openGateway(
       await rm(scratchDir, { recursive: true, force: true });
       await hosted?.close();
       await sweeper.stop();
+      await reconciler?.stop();
+      await erp?.close();
       await queue.close({ timeoutMs: config.shutdownTimeoutMs });
       usePartnerConnectionLeases(localLeases);
       await leases.close();

@@ -7,6 +7,7 @@ import { GatewayError } from '../errors.ts';
 import { gatewayCommands } from './gateway.ts';
 import { operationsCommands } from './operations.ts';
 import { documentsCommand } from './documents.ts';
+import { mismatchesCommand, reconcileCommand } from './mismatches.ts';
 import { partnersCommand } from './partners.ts';
 import { x12Command } from './x12.ts';
 
@@ -24,6 +25,8 @@ export function buildProgram(): Command {
   for (const c of gatewayCommands()) program.addCommand(c);
   for (const c of operationsCommands()) program.addCommand(c);
   program.addCommand(documentsCommand());
+  program.addCommand(mismatchesCommand());
+  program.addCommand(reconcileCommand());
   program.addCommand(partnersCommand());
   // `dockside` alone: what it can do, not an error.
   program.action(() => program.outputHelp());

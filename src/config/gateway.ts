@@ -1,5 +1,6 @@
 // Gateway settings from the environment, checked once at start. Every setting has a default that runs the
 // gateway on one machine with nothing else installed: PGlite under the data directory, the in-process queue.
+import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { isAbsolute, join, resolve } from 'node:path';
 import { GatewayError } from '../errors.ts';
@@ -46,6 +47,12 @@ export interface GatewayConfig {
   sftpIdleTimeoutMs: number;
   /** Hosted SFTP connections one partner may hold at once (DOCKSIDE_SFTP_MAX_SESSIONS, default 4). */
   sftpMaxSessions: number;
+  /** The ERP adapter's settings, a YAML file with an `erp:` section (DOCKSIDE_ERP_CONFIG; default ./erp.yaml when
+   * that file exists). Without one, documents are stored but not reconciled. */
+  erpConfigFile?: string;
+  /** How often the scheduler looks for new ship notices, invoices and due POs to reconcile
+   * (DOCKSIDE_RECONCILE_INTERVAL_MS, default 5 s). */
+  reconcileIntervalMs: number;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -81,7 +88,22 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     sftpMaxUploadBytes: int(env, 'DOCKSIDE_SFTP_MAX_UPLOAD_BYTES', 1024 ** 3, 1, 1024 ** 4),
     sftpIdleTimeoutMs: int(env, 'DOCKSIDE_SFTP_IDLE_TIMEOUT_MS', 600_000, 1000, 86_400_000),
     sftpMaxSessions: int(env, 'DOCKSIDE_SFTP_MAX_SESSIONS', 4, 1, 1000),
+    ...erpConfigFile(env.DOCKSIDE_ERP_CONFIG, cwd),
+    reconcileIntervalMs: int(env, 'DOCKSIDE_RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
   };
+}
+
+/** An explicit DOCKSIDE_ERP_CONFIG must exist; the default ./erp.yaml is used only when it does. */
+function erpConfigFile(raw: string | undefined, cwd: string): { erpConfigFile?: string } {
+  if (raw === undefined || raw === '') {
+    const fallback = resolve(cwd, 'erp.yaml');
+    return existsSync(fallback) ? { erpConfigFile: fallback } : {};
+  }
+  const file = isAbsolute(raw) ? raw : resolve(cwd, raw);
+  if (!existsSync(file)) {
+    throw new GatewayError('config-invalid', `DOCKSIDE_ERP_CONFIG=${raw}: no such file (${file})`, false);
+  }
+  return { erpConfigFile: file };
 }
 
 function listenAddress(raw: string | undefined): string {

@@ -219,6 +219,8 @@ describe('dockside gateway commands (command line, embedded database)', function
         DOCKSIDE_PARTNERS_DIR: partners,
         DOCKSIDE_SFTP_PORT: String(hostedPort),
         DOCKSIDE_LOG_LEVEL: 'info',
+        // The project's erp.yaml, as `npm start` in the checkout finds it: the demo ERP export.
+        DOCKSIDE_ERP_CONFIG: join(ROOT, 'erp.yaml'),
       };
       for (const name of Object.keys(demoEnv)) if (name.startsWith('DOCKSIDE_DEMO_')) delete demoEnv[name];
     });
@@ -244,6 +246,13 @@ describe('dockside gateway commands (command line, embedded database)', function
           () => list(join(data, 'drop', 'nordic-parts', 'inbound', 'processed')).length === 3,
           60_000,
         );
+        // The scheduler matches the ship notices and invoices against the demo ERP export: five POs.
+        const reconciled = () =>
+          log
+            .split('\n')
+            .filter((l) => l.includes('"msg":"purchase orders reconciled"'))
+            .reduce((n, l) => n + (JSON.parse(l) as { reconciled: number }).reconciled, 0);
+        await until('the five demo POs reconciled', () => reconciled() >= 5, 60_000);
         // acme-widget: polled from the supplier's /outbound, moved to its archive, 997s put into its /inbound.
         assert.deepEqual(list(join(supplier, 'inbound')), [
           '997_000000001.x12',
@@ -348,6 +357,20 @@ describe('dockside gateway commands (command line, embedded database)', function
       assert.match(po.stdout, /acme-widget +advance-ship-notice +shipment SHP2026112001, BOL ODFL7781200456/);
       const valid = run(['partners', 'validate']);
       assert.equal(valid.code, 0, valid.stdout + valid.stderr);
+      // Reconciliation found what the demo ERP export was made to show, and nothing else: tchome's ship
+      // notice is short on a line, one of nordic-parts' invoices bills a higher price than its PO.
+      const found = run(['mismatches', 'list', '--json']);
+      assert.equal(found.code, 0, found.stderr);
+      const mismatches = found.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { partnerId: string; poNumber: string; type: string; status: string })
+        .map((m) => `${m.partnerId} ${m.poNumber} ${m.type} ${m.status}`)
+        .sort();
+      assert.deepEqual(mismatches, [
+        'nordic-parts PO-2026-0415 unit-price-variance open',
+        'tchome PO88120459 short-shipment open',
+      ]);
       const secrets = join(data, 'demo', 'secrets');
       assert.deepEqual(readdirSync(secrets).sort(), [
         'DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD',

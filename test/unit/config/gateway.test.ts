@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { dirname } from 'node:path';
 import { blobsDir, embeddedDbDir, loadGatewayConfig } from '../../../src/config/gateway.ts';
 import { DEFAULT_SPECS_DIR } from '../../../src/config/x12-specs.ts';
 import { GatewayError } from '../../../src/errors.ts';
@@ -17,6 +18,9 @@ function refusal(env: NodeJS.ProcessEnv): string {
   }
   assert.fail(`accepted ${JSON.stringify(env)}`);
 }
+
+// The checkout's own ERP settings: an explicit DOCKSIDE_ERP_CONFIG must name a file that exists.
+const ERP_FILE = new URL('../../../erp.yaml', import.meta.url).pathname;
 
 describe('loadGatewayConfig', () => {
   it('runs on one machine with nothing set: ./var, ./partners, PGlite, the in-process queue', () => {
@@ -38,7 +42,9 @@ describe('loadGatewayConfig', () => {
       sftpMaxUploadBytes: 1024 ** 3,
       sftpIdleTimeoutMs: 600_000,
       sftpMaxSessions: 4,
+      reconcileIntervalMs: 5000,
     });
+    assert.equal('erpConfigFile' in c, false, 'no erp.yaml in the working directory: nothing is reconciled');
     assert.equal('databaseUrl' in c, false, 'no DATABASE_URL means the embedded database');
     assert.equal('redisUrl' in c, false, 'no REDIS_URL means jobs run in this process');
     assert.equal(embeddedDbDir(c), '/srv/dockside/var/db');
@@ -72,6 +78,8 @@ describe('loadGatewayConfig', () => {
         DOCKSIDE_SFTP_MAX_UPLOAD_BYTES: '1048576',
         DOCKSIDE_SFTP_IDLE_TIMEOUT_MS: '60000',
         DOCKSIDE_SFTP_MAX_SESSIONS: '2',
+        DOCKSIDE_ERP_CONFIG: ERP_FILE,
+        DOCKSIDE_RECONCILE_INTERVAL_MS: '1000',
       },
       CWD,
     );
@@ -94,6 +102,8 @@ describe('loadGatewayConfig', () => {
       sftpMaxUploadBytes: 1_048_576,
       sftpIdleTimeoutMs: 60_000,
       sftpMaxSessions: 2,
+      erpConfigFile: ERP_FILE,
+      reconcileIntervalMs: 1000,
     });
     assert.equal(embeddedDbDir(c), '/data/db');
   });
@@ -128,6 +138,15 @@ describe('loadGatewayConfig', () => {
     assert.equal(c.dataDir, '/srv/dockside/var');
     assert.equal(c.logLevel, 'info');
     assert.equal(c.workerConcurrency, 128);
+  });
+
+  it('uses ./erp.yaml when it exists, and refuses a DOCKSIDE_ERP_CONFIG that names no file', () => {
+    const root = dirname(ERP_FILE);
+    assert.equal(loadGatewayConfig({}, root).erpConfigFile, ERP_FILE);
+    assert.throws(
+      () => loadGatewayConfig({ DOCKSIDE_ERP_CONFIG: 'missing.yaml' }, root),
+      (e: Error) => e.message === `DOCKSIDE_ERP_CONFIG=missing.yaml: no such file (${root}/missing.yaml)`,
+    );
   });
 
   it('accepts the bounds of a range', () => {
