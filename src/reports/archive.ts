@@ -371,7 +371,11 @@ async function writeZip(
       errors,
     };
   } catch (e) {
-    spool.close();
+    try {
+      spool.close();
+    } catch {
+      // The spool is removed with the temporary zip; the error that got us here is the one to report.
+    }
     zip.destroy();
     await written.catch(() => undefined);
     // Database and blob errors are GatewayErrors already; a file-system error keeps its own code, which
