@@ -1,7 +1,8 @@
 // X12 214 -> ShipmentStatus. B10 names the shipment; each LX loop holds status events (AT7, each followed
 // by its location MS1 and equipment MS2) with the references, parties and weights of that part of the
 // shipment. 004010 puts the references and parties in the heading, 005010 inside the LX loops: both are read
-// where they stand.
+// where they stand. The 004010 loops nested in an LX (CD3 cartons, PRF orders, SPO, EFI) carry the statuses
+// of a carton or an order, not of the shipment, and are not mapped (their PRF01 still counts as a PO number).
 import type { SetSegment, TransactionSetSegments } from '../../x12/set-segments.ts';
 import type { Reference } from '../common.ts';
 import type { MapResult } from '../issues.ts';
@@ -65,8 +66,13 @@ export function mapShipmentStatus(
   return { document: status, issues: ctx.issues };
 }
 
+/** Tags that open the 004010 loops nested in an LX: from the first of them on, the segments are not the LX's. */
+const NESTED_LOOPS = new Set(['CD3', 'PRF', 'SPO', 'EFI']);
+
 function readStatusLine(ctx: MapContext, loop: SetSegment[]): StatusLine {
   const lx = loop[0]!;
+  const nested = loop.findIndex((s) => NESTED_LOOPS.has(s.tag));
+  const own = nested < 0 ? loop : loop.slice(0, nested);
   const events: StatusEvent[] = [];
   const references: Reference[] = [];
   const dates: TransportDate[] = [];
@@ -74,7 +80,7 @@ function readStatusLine(ctx: MapContext, loop: SetSegment[]): StatusLine {
   // MS1 and MS2 describe the AT7 they follow; any other segment ends that AT7 loop.
   const groups: { at7: SetSegment; ms1?: SetSegment; ms2?: SetSegment }[] = [];
   let group: (typeof groups)[number] | undefined;
-  for (const seg of loop.slice(1)) {
+  for (const seg of own.slice(1)) {
     if (seg.tag === 'AT7') {
       group = { at7: seg };
       groups.push(group);
@@ -103,7 +109,7 @@ function readStatusLine(ctx: MapContext, loop: SetSegment[]): StatusLine {
     assignedNumber: ctx.integer(lx, 1, 'assigned number'),
     events,
     references,
-    parties: readParties(ctx, loop),
+    parties: readParties(ctx, own),
     dates,
     weights,
     trace: traceOf(lx),

@@ -100,6 +100,24 @@ describe('mapShipmentStatus (214)', () => {
     );
   });
 
+  it('leaves the statuses of a carton (CD3 loop, 004010) out of the shipment, but counts the order of a PRF loop', () => {
+    const doc = status([
+      'B10*PRO-1*SHP-1*MWTL',
+      'LX*1',
+      'AT7*AF*NS***20261120*0940*CT',
+      'CD3*CT*1*C-1',
+      'AT7*X1*NS***20261121*0850*CT',
+      'PRF*PO-9',
+      'N1*ST*Store 9*92*S9',
+    ]);
+    assert.deepEqual(
+      doc.statuses[0]!.events.map((e) => e.statusCode),
+      ['AF'],
+    );
+    assert.deepEqual(doc.statuses[0]!.parties, []);
+    assert.deepEqual(doc.poNumbers, ['PO-9']);
+  });
+
   it('rejects a status event without a date, at AT705', () => {
     const body = STATUS.map((s) => (s.startsWith('AT7*D1') ? 'AT7*D1*NS****1115*ET' : s));
     assert.deepEqual(issuesOf(body), [
