@@ -5,9 +5,10 @@
 import type { MismatchReport, MismatchReportRow, SummaryGroup } from './mismatch-report.ts';
 import { amountOf, documentText, filterLines, plainAmount, summarize } from './mismatch-report.ts';
 
-const CHART_WIDTH = 760;
-const LABEL_WIDTH = 220;
-const VALUE_WIDTH = 170;
+// Two charts side by side on a laptop screen (1366 px less the margins).
+const CHART_WIDTH = 600;
+const LABEL_WIDTH = 200;
+const VALUE_WIDTH = 160;
 const ROW_HEIGHT = 26;
 const BAR_HEIGHT = 18;
 const CHART_PADDING = 8;
@@ -69,8 +70,7 @@ const COLUMNS = [
   'Partner',
   'PO number',
   'Type',
-  'Severity',
-  'Status',
+  'Severity, status',
   'Expected',
   'Actual',
   'Amount at risk',
@@ -89,7 +89,7 @@ function table(rows: readonly MismatchReportRow[], totals: ReturnType<typeof sum
   const foot = totals
     .map(
       (t) =>
-        `<tr><th scope="row" colspan="8">Total, ${escapeHtml(t.currency || NO_CURRENCY)} (${t.count})</th>` +
+        `<tr><th scope="row" colspan="7">Total, ${escapeHtml(t.currency || NO_CURRENCY)} (${t.count})</th>` +
         `<td class="amount">${escapeHtml(money(t.amountAtRisk, t.currency))}</td><td colspan="4"></td></tr>`,
     )
     .join('\n');
@@ -107,8 +107,8 @@ function tableRow(row: MismatchReportRow): string {
     `<td>${escapeHtml(row.partnerId)}</td>`,
     `<td class="po">${escapeHtml(row.poNumber)}</td>`,
     `<td class="type">${escapeHtml(row.type)}</td>`,
-    `<td><span class="badge severity-${escapeHtml(row.severity)}">${escapeHtml(row.severity)}</span></td>`,
-    `<td><span class="badge status-${escapeHtml(row.status)}">${escapeHtml(row.status)}</span></td>`,
+    `<td class="state"><span class="badge severity-${escapeHtml(row.severity)}">${escapeHtml(row.severity)}</span> ` +
+      `<span class="badge status-${escapeHtml(row.status)}">${escapeHtml(row.status)}</span></td>`,
     `<td>${escapeHtml(row.expected)}</td>`,
     `<td>${escapeHtml(row.actual)}</td>`,
     `<td class="amount">${escapeHtml(money(amountOf(row), row.currency ?? ''))}</td>`,
@@ -131,7 +131,8 @@ function decision(row: MismatchReportRow): string {
 
 function time(date: Date): string {
   const iso = date.toISOString();
-  return `<time datetime="${iso}">${iso.slice(0, 16).replace('T', ' ')}</time>`;
+  // Date and time may go on two lines, each whole: a narrow column must not break a date at its hyphens.
+  return `<time datetime="${iso}"><span>${iso.slice(0, 10)}</span> <span>${iso.slice(11, 16)}</span></time>`;
 }
 
 /**
@@ -196,7 +197,7 @@ const ESCAPES: Record<string, string> = {
 
 const STYLE = `
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #1d2430; }
-body { margin: 1.5rem 2rem; font-size: 14px; }
+body { margin: 1.25rem 1.5rem; font-size: 14px; }
 h1 { font-size: 1.5rem; margin: 0 0 .75rem; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 .5rem; }
 dl.filter { display: flex; flex-wrap: wrap; gap: .25rem 1.5rem; margin: 0; }
@@ -213,14 +214,18 @@ svg .axis { stroke: #8a94a6; stroke-width: 1; }
 svg .bar { fill: #2f6db5; }
 figure[data-chart="type"] svg .bar { fill: #c26a1b; }
 table.mismatches { border-collapse: collapse; width: 100%; font-size: 13px; }
-table.mismatches th, table.mismatches td { border: 1px solid #d3d8e0; padding: .3rem .45rem; text-align: left; vertical-align: top; }
+table.mismatches th, table.mismatches td { border: 1px solid #d3d8e0; padding: .3rem .4rem; text-align: left; vertical-align: top; }
 table.mismatches thead th { background: #e8edf4; position: sticky; top: 0; }
 table.mismatches tbody tr:nth-child(even) { background: #f6f8fb; }
 table.mismatches tfoot th { text-align: right; }
 table.mismatches td.amount, table.mismatches td.id { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
-table.mismatches td.message { min-width: 16rem; white-space: pre-line; }
+table.mismatches td.message { min-width: 11rem; white-space: pre-line; }
 table.mismatches td.decision q { white-space: pre-line; }
-table.mismatches td.documents, table.mismatches td.type, table.mismatches td.po { white-space: nowrap; }
+table.mismatches td.type, table.mismatches time span { white-space: nowrap; }
+table.mismatches td.po { overflow-wrap: anywhere; min-width: 7.5rem; }
+table.mismatches td.documents { min-width: 8.5rem; }
+table.mismatches td.decision { min-width: 7rem; }
+table.mismatches td.state .badge { margin: 0 0 .2rem; }
 table.mismatches tr.empty td { text-align: center; font-style: italic; }
 .badge { display: inline-block; padding: 0 .4rem; border-radius: .6rem; border: 1px solid currentColor; font-size: 12px; white-space: nowrap; }
 .severity-error .badge.severity-error, .badge.severity-error { color: #a11d1d; background: #fbe9e9; }

@@ -116,17 +116,17 @@ describe('renderMismatchHtml', () => {
     assert.deepEqual(
       bars(chart(more, 'partner')).map((b) => [b.key, b.width]),
       [
-        ['acme', 370],
-        ['globex', 185],
-        ['initech', 93],
+        ['acme', 240],
+        ['globex', 120],
+        ['initech', 60],
       ],
     );
     assert.deepEqual(
       bars(chart(more, 'type')).map((b) => [b.key, b.width]),
       [
         ['unknown-po', 2],
-        ['short-shipment', 370],
-        ['terms-mismatch', 62],
+        ['short-shipment', 240],
+        ['terms-mismatch', 40],
       ],
       'types in the order of MISMATCH_TYPES; a zero amount still has a visible sliver',
     );
@@ -138,9 +138,9 @@ describe('renderMismatchHtml', () => {
     assert.deepEqual(
       partner.map((b) => [b.key, b.currency, b.width]),
       [
-        ['acme', 'USD', 370],
+        ['acme', 'USD', 240],
         ['globex', '', 2],
-        ['globex', 'EUR', 370],
+        ['globex', 'EUR', 240],
       ],
     );
     assert.ok(chart(html, 'partner').includes('>globex (EUR)</text>'));
