@@ -3,7 +3,7 @@
 export { renderMismatchCsv } from './mismatch-csv.ts';
 export { renderMismatchXlsx } from './mismatch-xlsx.ts';
 export { renderMismatchHtml } from './mismatch-html.ts';
-export { REPORT_COLUMNS, documentsText, summarize } from './mismatch-report.ts';
+export { MISMATCH_STATUSES, REPORT_COLUMNS, documentsText, summarize } from './mismatch-report.ts';
 export type {
   MismatchReport,
   MismatchReportRow,

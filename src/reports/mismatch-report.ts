@@ -5,7 +5,9 @@ import { addDecimals, normalizeDecimal } from '../documents/index.ts';
 import type { DocumentRef, MismatchSeverity, MismatchType } from '../reconcile/index.ts';
 import { MISMATCH_TYPES } from '../reconcile/index.ts';
 
-export type MismatchStatus = 'open' | 'accepted' | 'disputed' | 'resolved';
+/** The lifecycle of a mismatch: open until finance accepts, disputes or resolves it. */
+export const MISMATCH_STATUSES = ['open', 'accepted', 'disputed', 'resolved'] as const;
+export type MismatchStatus = (typeof MISMATCH_STATUSES)[number];
 
 export interface MismatchReportRow {
   id: number;

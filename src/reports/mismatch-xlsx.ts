@@ -75,6 +75,10 @@ function cellValue(row: MismatchReportRow, key: ColumnKey): CellValue {
 function styleOf(key: ColumnKey): Partial<ExcelJS.Style> {
   if (key === 'amountAtRisk') return { numFmt: AMOUNT_FORMAT };
   if (key === 'detectedAt' || key === 'updatedAt' || key === 'decidedAt') return { numFmt: DATE_FORMAT };
+  // Long text wraps within its column (a message may hold line breaks) instead of running over the next.
+  if (key === 'message' || key === 'documents' || key === 'comment') {
+    return { alignment: { wrapText: true, vertical: 'top' } };
+  }
   return {};
 }
 

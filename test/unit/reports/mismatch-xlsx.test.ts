@@ -130,25 +130,29 @@ describe('renderMismatchXlsx', () => {
     assert.match(xml, new RegExp(`<autoFilter ref="${ref}"/>`));
   });
 
-  it('makes the header row bold', () => {
+  /** The cell format (`<xf>` element) and font (`<font>` element) of a cell of the Mismatches sheet. */
+  function styleOf(address: string): { xf: string; font: string } {
     const entries = readZip(buffer);
     const sheet = zipText(entries, 'xl/worksheets/sheet1.xml');
     const styles = zipText(entries, 'xl/styles.xml');
-    const fonts = [
-      ...(/<fonts[^>]*>([\s\S]*?)<\/fonts>/.exec(styles)?.[1] ?? '').matchAll(
-        /<font>[\s\S]*?<\/font>|<font\/>/g,
-      ),
-    ].map((m) => m[0]);
-    const xfs = [
-      ...(/<cellXfs[^>]*>([\s\S]*?)<\/cellXfs>/.exec(styles)?.[1] ?? '').matchAll(/<xf\b[^>]*>/g),
-    ].map((m) => m[0]);
-    const boldOf = (address: string) => {
-      const s = Number(new RegExp(`<c r="${address}"(?: s="(\\d+)")?`).exec(sheet)?.[1] ?? 0);
-      const fontId = Number(/fontId="(\d+)"/.exec(xfs[s] ?? '')?.[1] ?? 0);
-      return /<b\/>/.test(fonts[fontId] ?? '');
-    };
-    for (const column of ['A', 'I', 'M', 'Q']) assert.ok(boldOf(`${column}1`), `${column}1 is bold`);
-    assert.equal(boldOf('A2'), false);
+    const section = (name: string) =>
+      new RegExp(`<${name}[^>]*>([\\s\\S]*?)</${name}>`).exec(styles)?.[1] ?? '';
+    const fonts = [...section('fonts').matchAll(/<font\/>|<font>[\s\S]*?<\/font>/g)].map((m) => m[0]);
+    const xfs = [...section('cellXfs').matchAll(/<xf\b[^>]*\/>|<xf\b[^>]*>[\s\S]*?<\/xf>/g)].map((m) => m[0]);
+    const index = Number(new RegExp(`<c r="${address}"(?: s="(\\d+)")?`).exec(sheet)?.[1] ?? 0);
+    const xf = xfs[index] ?? '';
+    return { xf, font: fonts[Number(/fontId="(\d+)"/.exec(xf)?.[1] ?? 0)] ?? '' };
+  }
+
+  it('makes the header row bold', () => {
+    for (const column of ['A', 'I', 'M', 'Q'])
+      assert.match(styleOf(`${column}1`).font, /<b\/>/, `${column}1`);
+    assert.doesNotMatch(styleOf('A2').font, /<b\/>/);
+  });
+
+  it('wraps the message, documents and comment within their columns', () => {
+    for (const address of ['K4', 'L2', 'Q3']) assert.match(styleOf(address).xf, /wrapText="1"/, address);
+    assert.doesNotMatch(styleOf('C2').xf, /wrapText/);
   });
 
   it('gives every column a width between 10 and 60, wider for longer content', () => {
