@@ -8,6 +8,7 @@ import { gatewayCommands } from './gateway.ts';
 import { operationsCommands } from './operations.ts';
 import { documentsCommand } from './documents.ts';
 import { mismatchesCommand, reconcileCommand } from './mismatches.ts';
+import { archiveCommand, reportCommand } from './report.ts';
 import { partnersCommand } from './partners.ts';
 import { x12Command } from './x12.ts';
 
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   program.addCommand(documentsCommand());
   program.addCommand(mismatchesCommand());
   program.addCommand(reconcileCommand());
+  program.addCommand(reportCommand());
+  program.addCommand(archiveCommand());
   program.addCommand(partnersCommand());
   // `dockside` alone: what it can do, not an error.
   program.action(() => program.outputHelp());

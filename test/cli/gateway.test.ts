@@ -380,6 +380,73 @@ describe('dockside gateway commands (command line, embedded database)', function
       for (const f of readdirSync(secrets)) assert.equal(statSync(join(secrets, f)).mode & 0o077, 0, f);
     });
 
+    it("reports the demo's two mismatches, records finance's decision with its history, and archives the day", () => {
+      const csv = run(['report', 'mismatches', '--format', 'csv']);
+      assert.equal(csv.code, 0, csv.stderr);
+      const lines = csv.stdout.trimEnd().split('\r\n');
+      assert.equal(lines.length, 3, csv.stdout);
+      assert.match(lines[0]!, /^id,partner,po_number,type,/);
+      assert.deepEqual(
+        lines
+          .slice(1)
+          .map((l) => l.split(',').slice(1, 4).join(' '))
+          .sort(),
+        ['nordic-parts PO-2026-0415 unit-price-variance', 'tchome PO88120459 short-shipment'],
+      );
+      const xlsx = join(demo, 'mismatches.xlsx');
+      const workbook = run([
+        'report',
+        'mismatches',
+        '--format',
+        'xlsx',
+        '--output',
+        xlsx,
+        '--status',
+        'open',
+      ]);
+      assert.equal(workbook.code, 0, workbook.stderr);
+      assert.equal(workbook.stderr, `2 mismatch(es) written to ${xlsx}\n`);
+      assert.equal(readFileSync(xlsx).subarray(0, 2).toString('latin1'), 'PK', 'a zip: an XLSX workbook');
+      const html = run(['report', 'mismatches', '--format', 'html', '--partner', 'tchome']);
+      assert.equal(html.code, 0, html.stderr);
+      assert.match(html.stdout, /PO88120459/);
+      assert.doesNotMatch(html.stdout, /PO-2026-0415/);
+
+      const [price] = run(['mismatches', 'list', '--json', '--type', 'unit-price-variance'])
+        .stdout.trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { id: number });
+      const accepted = run([
+        'mismatches',
+        'accept',
+        String(price!.id),
+        '--comment',
+        'price rise agreed',
+        '--by',
+        'fiona',
+      ]);
+      assert.equal(accepted.code, 0, accepted.stderr);
+      assert.equal(accepted.stdout, `mismatch ${price!.id}: accepted by fiona: price rise agreed\n`);
+      const refused = run(['mismatches', 'dispute', String(price!.id), '--comment', 'no']);
+      assert.equal(refused.code, 2);
+      assert.match(refused.stderr, /is accepted: dispute applies to one that is open/);
+      const shown = run(['mismatches', 'show', String(price!.id)]);
+      assert.match(
+        shown.stdout,
+        /reconciliation mismatch\.detected\n.* fiona mismatch\.accept: price rise agreed\n/,
+      );
+      assert.equal(
+        run(['mismatches', 'list', '--status', 'open', '--json']).stdout.trim().split('\n').length,
+        1,
+      );
+
+      const today = new Date().toISOString().slice(0, 10);
+      const archived = run(['archive', '--date', today]);
+      assert.equal(archived.code, 0, archived.stdout + archived.stderr);
+      assert.match(archived.stdout, /7 inbound file\(s\) \(\d+ bytes\), 4 ack\(s\), 8 document\(s\)/);
+      assert.ok(existsSync(join(data, 'archive', `dockside-archive-${today}.zip`)));
+    });
+
     it('a second start puts nothing again, serves the same pinned key and takes a file the supplier adds', async () => {
       const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'start', '--json-logs'], {
         cwd: demo,
