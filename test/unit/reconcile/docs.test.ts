@@ -7,7 +7,9 @@ import { ROOT } from '../../helpers/golden.ts';
 describe('docs/reconciliation.md', () => {
   it('has a row for every mismatch type and none for a type that does not exist', () => {
     const text = readFileSync(join(ROOT, 'docs/reconciliation.md'), 'utf8');
-    const table = text.slice(text.indexOf('## Mismatch types'));
+    const from = text.indexOf('## Mismatch types');
+    const end = text.indexOf('\n## ', from + 1);
+    const table = text.slice(from, end < 0 ? undefined : end);
     const rows = [...table.matchAll(/^\| `([a-z-]+)` +\|/gm)].map((m) => m[1]);
     assert.deepEqual(rows, [...MISMATCH_TYPES]);
   });
