@@ -25,7 +25,7 @@ export interface InventoryAdvice {
   reportTime?: IsoTime;
   /** BIA01 purpose code, as sent. */
   purposeCode?: string;
-  /** BIA02 report type code ("SI" seller inventory, "DD" distributor inventory…), as sent. */
+  /** BIA02 report type code ("SI", "DD"…), as sent. */
   reportTypeCode?: string;
   /** BIA06 action code, as sent. */
   actionCode?: string;

@@ -56,7 +56,7 @@ export interface WarehouseShippingAdvice {
 export interface WarehouseShippingAdviceLine extends ProductIds {
   /** LX01 of the LX loop that holds the W12. */
   lineNumber?: string;
-  /** W1201 shipment/order status code ("CC" shipped complete, "CP" partial, "BP" backordered…), as sent. */
+  /** W1201 shipment/order status code ("CC" shipped complete, "CP" partial…), as sent. */
   statusCode?: string;
   /** W1202 quantity ordered, W1203 units shipped, W1204 difference, W1205 their unit. */
   quantityOrdered?: Decimal;

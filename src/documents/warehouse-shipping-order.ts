@@ -24,7 +24,7 @@ export interface WarehouseShippingOrder {
   depositorOrderNumber: string;
   /** W0503, then every N9 PO (heading or line) not already listed, each once. */
   poNumbers: string[];
-  /** W0501 order status code ("N" original, "F" cancel, "R" replace…), as sent. */
+  /** W0501 order status code ("N" original…), as sent. */
   orderStatusCode?: string;
   /** W0506 transaction type code, as sent. */
   transactionTypeCode?: string;
