@@ -1,6 +1,7 @@
 // `dockside documents list|show`: the canonical documents accepted files became, found by their business
 // keys (PO number, shipment id, bill of lading, invoice number) — what operations and finance ask about.
 import { Command, Option } from 'commander';
+import { DOCUMENT_SCHEMAS } from '../documents/schemas.ts';
 import { GatewayError } from '../errors.ts';
 import { findDocuments, getDocument, type StoredDocument } from '../store/queries/documents.ts';
 import { withGateway } from './context.ts';
@@ -12,7 +13,7 @@ function out(line = ''): void {
 
 export function documentsCommand(): Command {
   const documents = new Command('documents').description(
-    'the ship notices, invoices and purchase orders accepted files became',
+    'the canonical documents accepted files became: ship notices, invoices, orders, tenders, …',
   );
   documents
     .command('list')
@@ -22,7 +23,7 @@ export function documentsCommand(): Command {
     .option('--bol <number>', 'with this bill of lading')
     .option('--invoice <number>', 'with this invoice number')
     .option('--partner <id>', 'from this partner')
-    .addOption(new Option('--type <type>').choices(['advance-ship-notice', 'invoice', 'purchase-order']))
+    .addOption(new Option('--type <type>').choices(Object.keys(DOCUMENT_SCHEMAS).sort()))
     .option('--limit <n>', 'how many', positiveInt('--limit'), 50)
     .option('--json', 'JSON lines, the documents included')
     .action(
