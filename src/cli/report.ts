@@ -117,7 +117,7 @@ export function archiveCommand(): Command {
     .option('--out <dir>', 'where the zip goes (default: DOCKSIDE_DATA_DIR/archive)')
     .option(
       '--keep-days <n>',
-      'then remove archives in that folder older than this many days (retention)',
+      'then remove archives in that folder older than this many days (default DOCKSIDE_ARCHIVE_KEEP_DAYS)',
       (raw: string) => {
         if (!/^\d+$/.test(raw))
           throw new GatewayError('usage', `--keep-days: "${raw}" is not a whole number`, false);
@@ -152,8 +152,9 @@ export function archiveCommand(): Command {
           );
         }
         for (const e of result.errors) out(`  ERROR ${e.code}: ${e.message}`);
-        if (opts.keepDays !== undefined) {
-          const kept = await applyRetention({ log: gateway.log }, { outDir, keepDays: opts.keepDays, now });
+        const keepDays = opts.keepDays ?? gateway.config.archiveKeepDays;
+        if (keepDays !== undefined) {
+          const kept = await applyRetention({ log: gateway.log }, { outDir, keepDays, now });
           for (const r of kept.removed) out(`  removed ${r.path} (older than ${kept.keepFrom})`);
         }
         if (result.missing.length > 0 || result.errors.length > 0) process.exitCode = 1;

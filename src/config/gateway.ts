@@ -53,6 +53,9 @@ export interface GatewayConfig {
   /** How often the scheduler looks for new ship notices, invoices and due POs to reconcile
    * (DOCKSIDE_RECONCILE_INTERVAL_MS, default 5 s). */
   reconcileIntervalMs: number;
+  /** Day archives older than this many days are removed by each `dockside archive` (DOCKSIDE_ARCHIVE_KEEP_DAYS;
+   * unset keeps them all). */
+  archiveKeepDays?: number;
 }
 
 const LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
@@ -90,6 +93,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     sftpMaxSessions: int(env, 'DOCKSIDE_SFTP_MAX_SESSIONS', 4, 1, 1000),
     ...erpConfigFile(env.DOCKSIDE_ERP_CONFIG, cwd),
     reconcileIntervalMs: int(env, 'DOCKSIDE_RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
+    ...(env.DOCKSIDE_ARCHIVE_KEEP_DAYS
+      ? { archiveKeepDays: int(env, 'DOCKSIDE_ARCHIVE_KEEP_DAYS', 0, 0, 36_500) }
+      : {}),
   };
 }
 

@@ -80,6 +80,7 @@ describe('loadGatewayConfig', () => {
         DOCKSIDE_SFTP_MAX_SESSIONS: '2',
         DOCKSIDE_ERP_CONFIG: ERP_FILE,
         DOCKSIDE_RECONCILE_INTERVAL_MS: '1000',
+        DOCKSIDE_ARCHIVE_KEEP_DAYS: '90',
       },
       CWD,
     );
@@ -104,6 +105,7 @@ describe('loadGatewayConfig', () => {
       sftpMaxSessions: 2,
       erpConfigFile: ERP_FILE,
       reconcileIntervalMs: 1000,
+      archiveKeepDays: 90,
     });
     assert.equal(embeddedDbDir(c), '/data/db');
   });
