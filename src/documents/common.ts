@@ -17,7 +17,18 @@ export type IsoDate = string;
 /** A time of day, `HH:MM` or `HH:MM:SS`. */
 export type IsoTime = string;
 
-export type DocumentType = 'advance-ship-notice' | 'invoice' | 'purchase-order';
+export type DocumentType =
+  | 'advance-ship-notice'
+  | 'invoice'
+  | 'purchase-order'
+  | 'load-tender'
+  | 'load-tender-response'
+  | 'shipment-status'
+  | 'freight-invoice'
+  | 'purchase-order-ack'
+  | 'warehouse-shipping-order'
+  | 'warehouse-shipping-advice'
+  | 'inventory-advice';
 
 /**
  * Where a part of a document came from, so a value can be traced back to the bytes that carried it.

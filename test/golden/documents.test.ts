@@ -58,6 +58,18 @@ function content(value: unknown): unknown {
 describe('document golden files', () => {
   const all = cases();
 
+  it('has a case for every set and version a mapper is registered for', () => {
+    const registered = defaultMappers().registered();
+    assert.ok(registered.length >= 22, registered.join(' '));
+    for (const key of registered) {
+      const [setId, version] = key.split('/');
+      assert.ok(
+        all.some((c) => c.version === version && c.name.startsWith(`${version}/${setId}-`)),
+        `no golden case for ${key}`,
+      );
+    }
+  });
+
   it('has the cases the mappers promise, in both versions', () => {
     for (const version of ['004010', '005010']) {
       for (const prefix of ['856-shipment-order-item', '856-hl-out-of-order', '810-', '850-']) {

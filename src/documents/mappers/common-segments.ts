@@ -5,6 +5,7 @@ import type {
   Address,
   Carrier,
   ChargeAllowance,
+  Measure,
   Party,
   PartyRole,
   PaymentTerms,
@@ -95,6 +96,7 @@ export function readParties(ctx: MapContext, segments: readonly SetSegment[]): P
   return out;
 }
 
+/** REF, or N9 (whose first three elements are the same: qualifier, reference, description). */
 export function readReference(ctx: MapContext, seg: SetSegment): Reference | undefined {
   const qualifier = ctx.text(seg, 1);
   const value = ctx.text(seg, 2);
@@ -105,6 +107,20 @@ export function readReference(ctx: MapContext, seg: SetSegment): Reference | und
   if (value !== undefined && description !== undefined) ref.description = description;
   ref.trace = traceOf(seg);
   return ref;
+}
+
+/** L11, the transportation sets' REF: the reference (01) comes before its qualifier (02); 03 is a description. */
+export function readL11Reference(ctx: MapContext, seg: SetSegment): Reference | undefined {
+  const qualifier = ctx.text(seg, 2);
+  const value = ctx.text(seg, 1);
+  const description = ctx.text(seg, 3);
+  if (qualifier === undefined || (value ?? description) === undefined) return undefined;
+  return compact<Reference>({
+    qualifier,
+    value: (value ?? description)!,
+    description: value === undefined ? undefined : description,
+    trace: traceOf(seg),
+  });
 }
 
 export function readDate(ctx: MapContext, seg: SetSegment): QualifiedDate | undefined {
@@ -197,12 +213,18 @@ const GTIN = new Set(['EN', 'EO', 'UK']);
 
 /**
  * The product id pairs (qualifier, id) that start at element `from` (LIN02, IT106, PO106) and run to the
- * last element. The first id of each kind fills the named field; all of them are kept in `ids`.
+ * last element, or that start at each of the listed elements (W01 04, 06 and 15, between which other
+ * elements sit). The first id of each kind fills the named field; all of them are kept in `ids`.
  */
-export function readProductIds(ctx: MapContext, seg: SetSegment, from: number): ProductIds {
+export function readProductIds(
+  ctx: MapContext,
+  seg: SetSegment,
+  from: number | readonly number[],
+): ProductIds {
   const named: Omit<ProductIds, 'ids'> = {};
   const ids: ProductIds['ids'] = [];
-  for (let n = from; n + 1 < seg.elements.length; n += 2) {
+  const starts = typeof from === 'number' ? pairStarts(from, seg.elements.length) : from;
+  for (const n of starts) {
     const qualifier = ctx.text(seg, n);
     const value = ctx.text(seg, n + 1);
     if (qualifier === undefined || value === undefined) continue;
@@ -221,6 +243,54 @@ export function readProductIds(ctx: MapContext, seg: SetSegment, from: number): 
     sku: named.sku,
     ids,
   });
+}
+
+function pairStarts(from: number, length: number): number[] {
+  const out: number[] = [];
+  for (let n = from; n + 1 < length; n += 2) out.push(n);
+  return out;
+}
+
+/** G62: a qualified date (01/02) with its time (04) when sent; a G62 with only a time (03/04) gives none. */
+export function readG62Date(ctx: MapContext, seg: SetSegment): QualifiedDate | undefined {
+  const qualifier = ctx.text(seg, 1);
+  const date = ctx.date(seg, 2, `date ${qualifier ?? ''}`.trim());
+  if (qualifier === undefined || date === undefined) return undefined;
+  return compact<QualifiedDate>({
+    qualifier,
+    date,
+    time: ctx.time(seg, 4, `time ${qualifier}`),
+    trace: traceOf(seg),
+  });
+}
+
+/** A quantity, weight or volume and its unit code (W03 02/03, W20 04/06…); absent unless both are sent. */
+export function readMeasure(
+  ctx: MapContext,
+  seg: SetSegment,
+  valueAt: number,
+  unitAt: number,
+  what: string,
+): Measure | undefined {
+  const value = ctx.decimal(seg, valueAt, what);
+  const unit = ctx.text(seg, unitAt);
+  return value === undefined || unit === undefined ? undefined : { value, unit };
+}
+
+/** SDQ: after the unit (01) and the location qualifier (02), up to ten location/quantity pairs (03/04…21/22). */
+export function readDestinationQuantities(
+  ctx: MapContext,
+  seg: SetSegment,
+): { locationQualifier?: string; location: string; quantity: string }[] {
+  const out: { locationQualifier?: string; location: string; quantity: string }[] = [];
+  const locationQualifier = ctx.text(seg, 2);
+  for (let n = 3; n <= 21; n += 2) {
+    const location = ctx.text(seg, n);
+    const quantity = ctx.decimal(seg, n + 1, `quantity for location ${location ?? ''}`.trim());
+    if (location === undefined || quantity === undefined) continue;
+    out.push(compact({ locationQualifier, location, quantity }));
+  }
+  return out;
 }
 
 /** PID05: the free-form description, when the PID carries one. */
@@ -270,4 +340,20 @@ export function splitTable(
     }
   }
   return { heading, loops, summary };
+}
+
+/**
+ * The set without its LS…LE bounded loops (as nested as they come), for splitTable: in the warehouse sets
+ * (940, 945) those loops hold LX segments of their own, which would otherwise start a line. The mappers do
+ * not read what is inside them.
+ */
+export function withoutBoundedLoops(set: TransactionSetSegments): TransactionSetSegments {
+  let depth = 0;
+  const segments = set.segments.filter((seg) => {
+    if (seg.tag === 'LS') depth++;
+    const outside = depth === 0;
+    if (seg.tag === 'LE' && depth > 0) depth--;
+    return outside;
+  });
+  return { ...set, segments };
 }

@@ -199,6 +199,14 @@ const DOCUMENT_NAMES: Record<string, string> = {
   '856': 'ship notice',
   '810': 'invoice',
   '850': 'purchase order',
+  '204': 'load tender',
+  '990': 'load tender response',
+  '214': 'shipment status',
+  '210': 'freight invoice',
+  '855': 'purchase order acknowledgment',
+  '940': 'warehouse shipping order',
+  '945': 'warehouse shipping advice',
+  '846': 'inventory advice',
 };
 
 function isRealDate(iso: string): boolean {

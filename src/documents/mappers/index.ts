@@ -5,6 +5,14 @@ import type { MapResult } from '../issues.ts';
 import type { CanonicalDocument } from '../schemas.ts';
 import { locate, type MapOptions } from './context.ts';
 import { mapInvoice } from './invoice-810.ts';
+import { mapFreightInvoice } from './freight-invoice-210.ts';
+import { mapLoadTender } from './load-tender-204.ts';
+import { mapLoadTenderResponse } from './load-tender-response-990.ts';
+import { mapShipmentStatus } from './shipment-status-214.ts';
+import { mapPurchaseOrderAck } from './purchase-order-ack-855.ts';
+import { mapWarehouseShippingOrder } from './warehouse-shipping-order-940.ts';
+import { mapWarehouseShippingAdvice } from './warehouse-shipping-advice-945.ts';
+import { mapInventoryAdvice } from './inventory-advice-846.ts';
 import { mapPurchaseOrder } from './purchase-order-850.ts';
 import { mapShipNotice } from './ship-notice-856.ts';
 
@@ -19,6 +27,11 @@ export class MapperRegistry {
   register(setId: string, version: string, mapper: SetMapper): this {
     this.mappers.set(`${setId}/${version}`, mapper);
     return this;
+  }
+
+  /** Every (set, version) with a mapper of its own, as "856/004010". */
+  registered(): string[] {
+    return [...this.mappers.keys()].sort();
   }
 
   /**
@@ -86,13 +99,21 @@ export class MapperRegistry {
   }
 }
 
-/** The mappers Dockside ships: 856, 810 and 850, versions 004010 and 005010. */
+/** The mappers Dockside ships: 856, 810, 850, 204, 990, 214, 210, 855, 940, 945 and 846, versions 004010 and 005010. */
 export function defaultMappers(): MapperRegistry {
   const registry = new MapperRegistry();
   for (const version of ['004010', '005010']) {
     registry.register('856', version, mapShipNotice);
     registry.register('810', version, mapInvoice);
     registry.register('850', version, mapPurchaseOrder);
+    registry.register('204', version, mapLoadTender);
+    registry.register('990', version, mapLoadTenderResponse);
+    registry.register('214', version, mapShipmentStatus);
+    registry.register('210', version, mapFreightInvoice);
+    registry.register('855', version, mapPurchaseOrderAck);
+    registry.register('940', version, mapWarehouseShippingOrder);
+    registry.register('945', version, mapWarehouseShippingAdvice);
+    registry.register('846', version, mapInventoryAdvice);
   }
   return registry;
 }

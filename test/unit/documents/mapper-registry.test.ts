@@ -36,12 +36,12 @@ describe('MapperRegistry', () => {
   });
 
   it('rejects a set no mapper handles, as an issue at ST01', () => {
-    const set = onlySet(interchange('940', ['W05*N*ORD1'], '004010'));
+    const set = onlySet(interchange('997', ['AK1*PO*1'], '004010'));
     const result = defaultMappers().map(set, { partnerId: 'p' });
     assert.equal(result.document, undefined);
     assert.deepEqual(
       result.issues.map((i) => [i.code, i.message, i.location.tag, i.location.element]),
-      [['set-not-mapped', 'no mapper turns a 940 of version 004010 into a document', 'ST', 1]],
+      [['set-not-mapped', 'no mapper turns a 997 of version 004010 into a document', 'ST', 1]],
     );
   });
 

@@ -22,8 +22,8 @@ const INVOICE_810 = readFileSync(
   join(ROOT, 'test/golden/x12/004010/810/valid-invoice-allowance-charge-tax.edi'),
   'latin1',
 );
-const INVENTORY_846 = readFileSync(
-  join(ROOT, 'test/golden/x12/004010/846/valid-inventory-advice.edi'),
+const ADVICE_824 = readFileSync(
+  join(ROOT, 'test/golden/x12/004010/824/valid-application-advice.edi'),
   'latin1',
 );
 
@@ -118,13 +118,13 @@ for (const engine of engines()) {
     it('maps nothing for a rejected set, and leaves a set no document type is made from as not applicable', async () => {
       const h = harness(await engine.open(), (dir) => [
         testPartner('acme', 'ACMEWIDGET', dir),
-        testPartner('bayline', '2165550123', dir, { identities: [{ qualifier: '12', id: '2165550123' }] }),
+        testPartner('harbormart', 'HARBORMART', dir),
       ]);
       const broken = await h.arrive('acme', BROKEN_856, 'broken.edi');
       await processReceipt(h.deps, broken);
       assert.deepEqual(await mapDocuments(mapping(h), broken), { receiptId: broken, stored: 0, failed: 0 });
 
-      const inventory = await h.arrive('bayline', INVENTORY_846, 'inv.edi');
+      const inventory = await h.arrive('harbormart', ADVICE_824, 'advice.edi');
       assert.equal((await processReceipt(h.deps, inventory)).outcome, 'accepted');
       assert.deepEqual(await mapDocuments(mapping(h), inventory), {
         receiptId: inventory,
