@@ -237,6 +237,8 @@ export function outboundWhere(partnerId: string, c: OutboundChannel): string {
       return `${ftpLabel(c)} ${c.directory}`;
     case 'hosted':
       return `${join(c.root, partnerId, 'outbound')} (the partner's /outbound on the hosted SFTP server)`;
+    case 'as2':
+      return `AS2 ${c.url} (${c.mdn} MDN)`;
   }
 }
 

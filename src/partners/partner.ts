@@ -156,8 +156,73 @@ export interface HostedOutbound {
   root: string;
 }
 
+/** Certificates and keys, read from the references in the partner file when it is loaded (docs/as2.md). */
+export interface As2Certificate {
+  /** PEM as read. */
+  pem: string;
+  /** Where it came from (`file:/etc/dockside/as2/acme.pem`), for messages; never the PEM itself. */
+  ref: string;
+  /** Validity, from the certificate itself. */
+  notBefore: Date;
+  notAfter: Date;
+  subject: string;
+}
+
+export interface As2KeyPair {
+  certificate: As2Certificate;
+  /** PEM of the private key (PKCS#8 or PKCS#1), as resolved from its secret reference. */
+  privateKeyPem: string;
+  privateKeyRef: string;
+}
+
+/**
+ * The partner's AS2 identity and what we demand of what it sends. Present when the partner exchanges over AS2;
+ * its messages are received by the gateway's AS2 endpoint, matched by AS2-From (`as2Id`) and AS2-To
+ * (`ourAs2Id`).
+ */
+export interface As2Settings {
+  /** The partner's AS2 name: AS2-From on what it sends, AS2-To on what we send it. */
+  as2Id: string;
+  /** Our AS2 name in this relationship: AS2-To on what it sends, AS2-From on what we send. */
+  ourAs2Id: string;
+  /** The partner's certificate: the only one whose signatures are accepted; what we encrypt for. */
+  certificate: As2Certificate;
+  /** Our certificates and keys for this partner, the current one first; more than one while rolling over. */
+  identities: As2KeyPair[];
+  /** Refuse an unsigned message (default true). */
+  requireSigned: boolean;
+  /** Refuse an unencrypted message (default true). */
+  requireEncrypted: boolean;
+  /** Messages of this partner received at once; more get HTTP 503 with Retry-After (default 4). */
+  maxConcurrent: number;
+}
+
+/** Sending to the partner's AS2 endpoint (the `as2` section holds the certificates). */
+export interface As2Outbound {
+  kind: 'as2';
+  /** The partner's AS2 URL (http or https). */
+  url: string;
+  /** Digest to sign with; `none` sends unsigned (default sha256). */
+  sign: 'sha1' | 'sha256' | 'sha384' | 'sha512' | 'none';
+  /** Content cipher; `none` sends unencrypted (default aes-256-cbc). */
+  encrypt: 'aes-128-cbc' | 'aes-192-cbc' | 'aes-256-cbc' | 'des-ede3-cbc' | 'none';
+  /** RSA key transport (default rsa-pkcs1: what most partners accept). */
+  keyTransport: 'rsa-pkcs1' | 'rsa-oaep';
+  compress: boolean;
+  /** Which MDN to ask for: in the HTTP response (`sync`), posted back later (`async`), or none. */
+  mdn: 'sync' | 'async' | 'none';
+  /** Ask for a signed MDN (default true). */
+  signedMdn: boolean;
+  /** Where the partner posts an async MDN: our AS2 endpoint's public URL. */
+  asyncMdnUrl?: string;
+  /** An async MDN not received within this long makes the delivery failed, visibly (default 1 h). */
+  mdnTimeoutMs: number;
+  /** The HTTP request's own timeout (default 60 s). */
+  timeoutMs: number;
+}
+
 export type InboundChannel = FolderInbound | SftpInbound | FtpInbound;
-export type OutboundChannel = FolderOutbound | SftpOutbound | FtpOutbound | HostedOutbound;
+export type OutboundChannel = FolderOutbound | SftpOutbound | FtpOutbound | HostedOutbound | As2Outbound;
 
 /** Login to the hosted SFTP server, with references already resolved. */
 export interface HostedLogin {
@@ -187,6 +252,8 @@ export interface Partner {
   inbound: InboundChannel[];
   outbound?: OutboundChannel;
   hosted?: HostedLogin;
+  /** AS2 identity and certificates, when the partner exchanges over AS2 (receives at the gateway's endpoint). */
+  as2?: As2Settings;
   /** The file it was read from. */
   file: string;
 }

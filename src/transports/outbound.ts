@@ -60,6 +60,9 @@ export async function deliverOver(
       );
       return { channelKind: 'ftp', deliveredTo: `${label}${to.startsWith('/') ? '' : '/'}${to}` };
     }
+    case 'as2':
+      // TEMPORARY until src/transports/as2/outbound.ts lands (issue 7): the loader makes no as2 channel yet.
+      throw new GatewayError('delivery-failed', `partner ${partnerId}: AS2 delivery is not built yet`, false);
   }
 }
 
