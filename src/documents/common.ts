@@ -80,7 +80,18 @@ export interface CsvSource {
   receiptId?: string;
 }
 
-export type DocumentSource = X12Source | CsvSource;
+/** A purchase order read from the ERP (src/erp/), not from a partner's file. */
+export interface ErpSource {
+  kind: 'erp';
+  /** Which adapter read it. */
+  adapter: 'postgres' | 'csv-export' | 'http';
+  /** What it was read from: the export file's name, "header query", or the URL. */
+  name: string;
+  /** The line of the export file the PO's header row starts on (csv-export). */
+  line?: number;
+}
+
+export type DocumentSource = X12Source | CsvSource | ErpSource;
 
 /**
  * What a party does in the transaction. The X12 entity identifier code (N101) is kept in `code` when it was

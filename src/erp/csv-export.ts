@@ -221,7 +221,7 @@ export function openCsvExportAdapter(options: CsvExportErpOptions): ErpAdapter {
         mapping: fields,
         formats,
         ...(options.partnerId === undefined ? {} : { partnerId: options.partnerId }),
-        source: erpSource('csv-export', headers.name, [header.trace!.line]),
+        source: erpSource('csv-export', headers.name, header.trace!.line),
       });
     },
     async close() {},

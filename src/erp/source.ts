@@ -1,13 +1,6 @@
-// Where a purchase order from the ERP came from. The canonical documents know two sources, X12 and CSV; until
-// they know an ERP source (see docs/erp.md), a PO read from the ERP is described in the CSV shape, `mapping`
-// saying which adapter read it. For a query, `fileName` names the query and `lines` is [1], the one row the
-// header query returns; for a URL, `fileName` is the URL and `lines` is [1], the line the JSON body starts on.
-import type { CsvSource } from '../documents/common.ts';
+// Where a purchase order from the ERP came from: the adapter, and the file, query or URL it was read from.
+import type { ErpSource } from '../documents/common.ts';
 
-export function erpSource(
-  adapter: 'postgres' | 'csv-export' | 'http',
-  name: string,
-  lines: number[] = [1],
-): CsvSource {
-  return { kind: 'csv', fileName: name, lines, mapping: `erp:${adapter}` };
+export function erpSource(adapter: ErpSource['adapter'], name: string, line?: number): ErpSource {
+  return { kind: 'erp', adapter, name, ...(line !== undefined ? { line } : {}) };
 }

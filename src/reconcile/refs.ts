@@ -8,9 +8,10 @@ import type { ReceivedDocument } from './inputs.ts';
 import { identityOf, itemLabel } from './item-match.ts';
 import type { DocumentRef } from './mismatch.ts';
 
-/** The first line of the document in its file: the ST segment, or the first CSV row. */
+/** The first line of the document in its file: the ST segment, the first CSV row, the ERP export's header row. */
 function sourceTrace(source: DocumentSource): Trace | undefined {
   if (source.kind === 'x12') return { line: source.firstLine, position: 1 };
+  if (source.kind === 'erp') return source.line === undefined ? undefined : { line: source.line };
   const line = source.lines[0];
   return line === undefined ? undefined : { line };
 }

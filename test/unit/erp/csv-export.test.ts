@@ -63,12 +63,7 @@ describe('erp/csv-export', () => {
           trace: { line: 2 },
         },
       ]);
-      assert.deepEqual(po.source, {
-        kind: 'csv',
-        fileName: 'po_headers.csv',
-        lines: [2],
-        mapping: 'erp:csv-export',
-      });
+      assert.deepEqual(po.source, { kind: 'erp', adapter: 'csv-export', name: 'po_headers.csv', line: 2 });
       assert.deepEqual(
         po.lines.map((l) => [
           l.lineNumber,

@@ -124,10 +124,9 @@ describe('erp/http', () => {
       ],
     );
     assert.deepEqual(po.source, {
-      kind: 'csv',
-      fileName: `${base}/api/orders/HM4500123456`,
-      lines: [1],
-      mapping: 'erp:http',
+      kind: 'erp',
+      adapter: 'http',
+      name: `${base}/api/orders/HM4500123456`,
     });
   });
 
