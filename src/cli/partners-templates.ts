@@ -1,16 +1,31 @@
 // Starter partner files for `dockside partners new`. Each is a complete, commented file that the loader
 // accepts as written: the only thing left to do before a first connection is to set the environment
-// variables its secret references name (listed in `secrets`), and to fill in the partner's real addresses.
+// variables its secret references name (listed in `secrets`), to put the files it names in place (`files`: AS2
+// certificates and keys, read when the file loads), and to fill in the partner's real addresses.
 // They live in code rather than as files so that the id can be put into paths, variable names and the
 // identity without a template language.
 
-export const TEMPLATE_NAMES = ['sftp-x12', 'hosted-sftp', 'folder-csv', 'ftp-x12'] as const;
+import { join, resolve } from 'node:path';
+
+export const TEMPLATE_NAMES = ['sftp-x12', 'hosted-sftp', 'folder-csv', 'ftp-x12', 'as2'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 export interface StarterFile {
   text: string;
   /** Environment variables the file's `env:` references name, with what each must hold. */
   secrets: { name: string; holds: string }[];
+  /** Files its `file:` references name, with what each must hold. */
+  files: { path: string; holds: string }[];
+}
+
+export interface StarterOptions {
+  /** The gateway's data directory: AS2 certificates and keys are expected under `<dataDir>/as2/<id>/`. */
+  dataDir: string;
+}
+
+/** A value in single quotes, so that a path with `: ` or `#` stays one YAML scalar. */
+function quoted(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /** `acme-widget` -> `ACME_WIDGET`, for environment variable names. */
@@ -67,12 +82,70 @@ const HOST_KEY = [
   '        trustOnFirstUse: false',
 ].join('\n');
 
-export function starterFile(id: string, template: TemplateName): StarterFile {
+export function starterFile(id: string, template: TemplateName, options: StarterOptions): StarterFile {
   const env = envPrefix(id);
   switch (template) {
+    case 'as2': {
+      const dir = join(resolve(options.dataDir), 'as2', id);
+      const partnerCert = join(dir, 'partner.pem');
+      const ourCert = join(dir, 'our.pem');
+      const ourKey = join(dir, 'our.key');
+      return {
+        secrets: [],
+        files: [
+          { path: partnerCert, holds: "the partner's AS2 certificate (PEM), as the partner sent it" },
+          { path: ourCert, holds: 'our AS2 certificate for this partner (PEM): send the partner a copy' },
+          {
+            path: ourKey,
+            holds: "its private key (PEM, unencrypted), readable by the gateway's user only",
+          },
+        ],
+        text: [
+          header(id, 'X12 over AS2, both ways: it posts to our AS2 endpoint, we post to its AS2 URL.'),
+          ACKS,
+          "# The partner sends AS2 messages to the gateway's AS2 endpoint; they are told apart by AS2-From and",
+          '# AS2-To. This file validates once the three certificate and key files below exist: they are read',
+          '# (and a key checked against its certificate) when the gateway loads the file. To make our own pair:',
+          `#   openssl req -x509 -newkey rsa:2048 -nodes -days 730 -subj '/CN=dockside-${id}' \\`,
+          `#     -keyout ${ourKey} -out ${ourCert}`,
+          '# `dockside partners list` warns 30 days before a certificate expires; `dockside partners test`',
+          '# fails on an expired one.',
+          'as2:',
+          `  as2Id: ${isaGuess(id)}-AS2 # the partner's AS2 name (its AS2-From); ask the partner for it`,
+          '  ourAs2Id: DOCKSIDE # our AS2 name with this partner (its AS2-To)',
+          "  # The partner's certificate: the only one whose signatures are accepted, and what we encrypt for.",
+          '  # A reference: file:/absolute/path.pem, or env:NAME for a variable holding the PEM.',
+          `  certificate: ${quoted(`file:${partnerCert}`)}`,
+          '  # Ours: the partner encrypts to it and checks our signatures with it. While changing certificates,',
+          '  # list the new pair after the current one; the first signs, any of them decrypts.',
+          '  identities:',
+          `    - certificate: ${quoted(`file:${ourCert}`)}`,
+          `      privateKey: ${quoted(`file:${ourKey}`)} # a secret reference, never the key itself`,
+          '  requireSigned: true # refuse unsigned messages',
+          '  requireEncrypted: true # refuse unencrypted messages',
+          '  maxConcurrent: 4 # messages received at once; more are told to retry (HTTP 503)',
+          'channels:',
+          '  # Acknowledgments and documents for the partner are posted to its AS2 URL.',
+          '  outbound:',
+          '    kind: as2',
+          `    url: https://as2.${id}.example/as2 # the partner's AS2 URL, http:// or https://`,
+          '    sign: sha256 # sha1, sha256, sha384, sha512, or none',
+          '    encrypt: aes-256-cbc # aes-128-cbc, aes-192-cbc, aes-256-cbc, des-ede3-cbc, or none',
+          '    keyTransport: rsa-pkcs1 # or rsa-oaep, if the partner accepts it',
+          '    compress: false',
+          '    mdn: sync # the receipt: sync (in the response), async (posted back later), or none',
+          '    signedMdn: true',
+          "    # With mdn: async, where the partner posts the MDN (our AS2 endpoint's public URL):",
+          '    # asyncMdnUrl: https://as2.dockside.example/as2',
+          "    timeoutMs: 60000 # the HTTP request's own timeout",
+          '',
+        ].join('\n'),
+      };
+    }
     case 'sftp-x12': {
       const password = `${env}_SFTP_PASSWORD`;
       return {
+        files: [],
         secrets: [{ name: password, holds: `the password of the login on the partner's SFTP server` }],
         text: [
           header(id, 'X12 fetched from its SFTP server; acknowledgments put back on the same server.'),
@@ -103,6 +176,7 @@ export function starterFile(id: string, template: TemplateName): StarterFile {
     case 'ftp-x12': {
       const password = `${env}_FTP_PASSWORD`;
       return {
+        files: [],
         secrets: [{ name: password, holds: `the password of the login on the partner's FTP server` }],
         text: [
           header(id, 'X12 fetched from its FTP/FTPS server; acknowledgments put back on the same server.'),
@@ -135,6 +209,7 @@ export function starterFile(id: string, template: TemplateName): StarterFile {
     case 'hosted-sftp': {
       const hash = `${env}_HOSTED_PASSWORD_HASH`;
       return {
+        files: [],
         secrets: [
           {
             name: hash,
@@ -160,6 +235,7 @@ export function starterFile(id: string, template: TemplateName): StarterFile {
     }
     case 'folder-csv':
       return {
+        files: [],
         secrets: [],
         text: [
           header(id, 'a legacy partner that drops CSV files into a local folder (a share).'),

@@ -6,18 +6,23 @@ import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { dirname, join, posix } from 'node:path';
+import { connect as connectTls } from 'node:tls';
 import ssh2 from 'ssh2';
 import { hostKeysDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { silentLogger } from '../log.ts';
+import { as2Certificates, certificateExpiry } from '../partners/certificate-expiry.ts';
 import type {
+  As2Outbound,
   FolderInbound,
   FtpEndpoint,
   HostKeyPolicy,
   Partner,
   SftpEndpoint,
 } from '../partners/partner.ts';
+import { loadIdentity } from '../transports/as2/certificates.ts';
 import { connectFtp, ftpLabel } from '../transports/ftp.ts';
 import { keyTypeOf, sha256Fingerprint } from '../transports/host-keys.ts';
 import { globToRegExp, matchesAny } from '../transports/read-lock.ts';
@@ -70,6 +75,8 @@ function seconds(value: string): number {
 export interface TestOptions {
   timeoutMs: number;
   report: (line: CheckLine) => void;
+  /** What certificate validity is judged against (default the current time). */
+  now?: Date;
 }
 
 export async function testPartner(
@@ -78,9 +85,14 @@ export async function testPartner(
   options: TestOptions,
 ): Promise<void> {
   const { report } = options;
-  if (partner.inbound.length === 0 && !partner.hosted) {
-    report({ ok: false, what: 'inbound', detail: 'the partner has no inbound channel and no hosted login' });
+  if (partner.inbound.length === 0 && !partner.hosted && !partner.as2) {
+    report({
+      ok: false,
+      what: 'inbound',
+      detail: 'the partner has no inbound channel, no hosted login and no as2 section',
+    });
   }
+  if (partner.as2) checkAs2(partner, options.now ?? new Date(), report);
   for (const c of partner.inbound) {
     const what = `inbound ${c.id}`;
     switch (c.kind) {
@@ -142,6 +154,9 @@ export async function testPartner(
       break;
     case 'hosted':
       await probeLocalFolder('outbound', join(o.root, partner.id, 'outbound'), report);
+      break;
+    case 'as2':
+      report(await reachAs2(o, options.timeoutMs));
       break;
     case 'sftp':
     case 'ftp':
@@ -412,5 +427,78 @@ async function hostedServerKey(config: GatewayConfig): Promise<CheckLine> {
     ok: true,
     what,
     detail: `host key ${keyTypeOf(blob)} ${sha256Fingerprint(blob)}: give the partner this fingerprint to pin`,
+  };
+}
+
+/** Each certificate's dates, and each of our keys against its certificate. An expired certificate fails: the
+ * partner's software refuses it even though ours, pinning it, would not notice. */
+function checkAs2(partner: Partner, now: Date, report: (l: CheckLine) => void): void {
+  const as2 = partner.as2!;
+  report({
+    ok: true,
+    what: 'as2',
+    detail: `AS2-From ${as2.as2Id}, AS2-To ${as2.ourAs2Id}; requires ${
+      [...(as2.requireSigned ? ['signed'] : []), ...(as2.requireEncrypted ? ['encrypted'] : [])].join(
+        ' and ',
+      ) || 'neither signed nor encrypted'
+    } messages`,
+  });
+  for (const { role, certificate } of as2Certificates(partner)) {
+    const expiry = certificateExpiry(certificate, now);
+    report({
+      ok: expiry.state !== 'expired',
+      what: 'as2',
+      detail: `${role} ${certificate.subject} (${certificate.ref}): ${expiry.text}`,
+    });
+  }
+  as2.identities.forEach((k, i) => {
+    const which = as2.identities.length > 1 ? ` #${i + 1}` : '';
+    try {
+      loadIdentity(k.certificate.pem, k.privateKeyPem);
+      report({
+        ok: true,
+        what: 'as2',
+        detail: `our private key${which} (${k.privateKeyRef}) matches its certificate (${k.certificate.ref})`,
+      });
+    } catch (e) {
+      report({
+        ok: false,
+        what: 'as2',
+        detail: `our private key${which} (${k.privateKeyRef}): ${errorMessage(e)}`,
+      });
+    }
+  });
+}
+
+/** Whether the AS2 URL's host takes a connection (a TLS handshake, certificate checked, for https); nothing is
+ * sent, so the partner sees no message. */
+async function reachAs2(o: As2Outbound, timeoutMs: number): Promise<CheckLine> {
+  const what = 'outbound';
+  const url = new URL(o.url);
+  const tls = url.protocol === 'https:';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  const port = Number(url.port || (tls ? 443 : 80));
+  const where = `${url.host}${tls ? ' (TLS)' : ''}`;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const ready = () => {
+        socket.destroy();
+        resolve();
+      };
+      const socket: Socket = tls
+        ? connectTls({ host, port, ...(isIP(host) ? {} : { servername: host }) }, ready)
+        : connectTcp({ host, port }, ready);
+      socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+      socket.once('error', reject);
+    });
+  } catch (e) {
+    return { ok: false, what, detail: `AS2 ${o.url}: cannot connect to ${where}: ${errorMessage(e)}` };
+  }
+  return {
+    ok: true,
+    what,
+    detail: `AS2 ${o.url}: ${where} accepts connections (nothing sent); ${o.mdn} MDN${
+      o.mdn === 'async' ? ` to ${o.asyncMdnUrl}` : ''
+    }, sign ${o.sign}, encrypt ${o.encrypt}`,
   };
 }

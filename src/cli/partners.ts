@@ -3,11 +3,12 @@
 import { Command, Option } from 'commander';
 import { constants, existsSync, readFileSync } from 'node:fs';
 import { access, mkdir, readdir, writeFile } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { parseDocument } from 'yaml';
 import { embeddedDbDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { openDb } from '../main.ts';
+import { as2Certificates, certificateExpiry } from '../partners/certificate-expiry.ts';
 import { validatePartnerFiles } from '../partners/load.ts';
 import type { InboundChannel, OutboundChannel, Partner, PartnerDirectory } from '../partners/partner.ts';
 import { isSecretReference } from '../partners/secrets.ts';
@@ -119,6 +120,8 @@ async function listPartners(config: GatewayConfig, registry: PartnerDirectory): 
     ];
   });
   out(table(['partner', 'status', 'channels', 'last file', 'last error'], rows));
+  const warnings = partners.flatMap((p) => certificateWarnings(p, new Date()));
+  if (warnings.length > 0) out(`\n${warnings.join('\n')}`);
   if (activity.note) out(`\n${activity.note}`);
 }
 
@@ -197,9 +200,20 @@ function describeProblem(a: Activity): string {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
+/** A line per AS2 certificate that has expired or expires within 30 days. */
+export function certificateWarnings(p: Partner, now: Date): string[] {
+  return as2Certificates(p).flatMap(({ role, certificate }) => {
+    const expiry = certificateExpiry(certificate, now);
+    return expiry.state === 'expiring' || expiry.state === 'expired'
+      ? [`warning: ${p.id}: ${role} ${certificate.subject} (${certificate.ref}): ${expiry.text}`]
+      : [];
+  });
+}
+
 function channelSummary(p: Partner): string {
   const parts = p.inbound.map((c) => `${c.kind}:${c.id}`);
   if (p.hosted) parts.push('hosted');
+  if (p.as2) parts.push(`as2:${p.as2.as2Id}`);
   const inbound = parts.length > 0 ? parts.join(',') : 'none';
   return `in ${inbound}; out ${p.outbound?.kind ?? 'none'}`;
 }
@@ -341,14 +355,46 @@ function describePartner(p: Partner): string[] {
       lines.push(`              key ${type ?? '?'}${comment ? ` ${comment}` : ''}`);
     }
   }
+  if (p.as2) lines.push(...as2Lines(p.as2));
   const o = p.outbound;
   if (!o) lines.push('  outbound    none: acknowledgments are recorded but not sent');
   else {
     lines.push(`  outbound    ${o.kind}: ${outboundWhere(p.id, o)}`);
     if (o.kind === 'sftp' || o.kind === 'ftp')
       for (const l of loginLines(o)) lines.push(`              ${l}`);
+    if (o.kind === 'as2') {
+      lines.push(
+        `              sign ${o.sign}, encrypt ${o.encrypt} (${o.keyTransport}), ` +
+          `${o.compress ? 'compressed' : 'not compressed'}; ` +
+          (o.mdn === 'none'
+            ? 'no MDN asked for'
+            : `${o.signedMdn ? 'signed' : 'unsigned'} ${o.mdn} MDN` +
+              (o.mdn === 'async' ? ` to ${o.asyncMdnUrl}, due within ${o.mdnTimeoutMs} ms` : '')) +
+          `; request timeout ${o.timeoutMs} ms`,
+      );
+    }
   }
   return lines;
+}
+
+/** The as2 section: names, certificates by reference, subject and dates; keys by reference only. */
+function as2Lines(a: NonNullable<Partner['as2']>): string[] {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  const cert = (c: NonNullable<Partner['as2']>['certificate']) =>
+    `${c.ref}: ${c.subject}, valid ${day(c.notBefore)} to ${day(c.notAfter)}`;
+  return [
+    `  as2         AS2-From ${a.as2Id}, AS2-To ${a.ourAs2Id}; requires ` +
+      (a.requireSigned || a.requireEncrypted
+        ? [...(a.requireSigned ? ['signed'] : []), ...(a.requireEncrypted ? ['encrypted'] : [])].join(' and ')
+        : 'neither signed nor encrypted') +
+      ` messages; at most ${a.maxConcurrent} at once`,
+    `              partner certificate ${cert(a.certificate)}`,
+    ...a.identities.map(
+      (k, i) =>
+        `              our certificate${a.identities.length > 1 ? ` #${i + 1}` : ''} ${cert(k.certificate)}; ` +
+        `private key ${k.privateKeyRef}`,
+    ),
+  ];
 }
 
 /** The hosted password hash as written in the file: the loader keeps only the resolved hash, which is not
@@ -421,7 +467,7 @@ async function newPartner(config: GatewayConfig, id: string, template: TemplateN
   if (existsSync(other)) {
     throw new GatewayError('usage', `${shown(other)} already exists; not writing ${shown(file)}`, false);
   }
-  const starter = starterFile(id, template);
+  const starter = starterFile(id, template, { dataDir: config.dataDir });
   try {
     // A first partner may come before its directory does.
     await mkdir(config.partnersDir, { recursive: true });
@@ -441,6 +487,12 @@ async function newPartner(config: GatewayConfig, id: string, template: TemplateN
   if (starter.secrets.length > 0) {
     out('set these environment variables wherever the gateway and these commands run:');
     for (const s of starter.secrets) out(`  ${s.name}  ${s.holds}`);
+  }
+  if (starter.files.length > 0) {
+    // Their folder is made (private: it will hold a key) so that openssl can write into it straight away.
+    for (const f of starter.files) await mkdir(dirname(f.path), { recursive: true, mode: 0o700 });
+    out('put these files in place (the file is read when the gateway loads it, and refused without them):');
+    for (const f of starter.files) out(`  ${f.path}  ${f.holds}`);
   }
   out('next: edit the file (addresses, identities), then');
   out(`  dockside partners validate ${shown(file)}`);

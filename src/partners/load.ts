@@ -22,6 +22,7 @@ import {
   type Completion,
   type SftpEndpoint,
 } from './partner.ts';
+import { readAs2Outbound, readAs2Settings, type RawAs2, type RawAs2Outbound } from './as2.ts';
 import { resolveSecret } from './secrets.ts';
 import { compileOverlays, type BaseSpecs } from './specs.ts';
 import { editDistance } from '../csv/edit-distance.ts';
@@ -48,7 +49,9 @@ export const PARTNER_SCHEMA_FILE = fileURLToPath(new URL('../../partners/schema.
 
 interface SchemaNode {
   pattern?: string;
+  const?: string;
   properties?: Record<string, SchemaNode>;
+  oneOf?: SchemaNode[];
 }
 
 interface PartnerSchema extends SchemaNode {
@@ -116,6 +119,7 @@ function checkPartnerFiles(
   }
   const ids = new Map<string, string>();
   const identities = new Map<string, { at: string; partnerId: string }>();
+  const as2Ids = new Map<string, { at: string; partnerId: string }>();
   for (const { partner: p, at } of read) {
     const other = ids.get(p.id);
     if (other) {
@@ -131,6 +135,16 @@ function checkPartnerFiles(
         );
       } else identities.set(key, { at: at.identities[n]!, partnerId: p.id });
     });
+    if (p.as2 && at.as2Id) {
+      // The AS2 endpoint tells partners apart by AS2-From: two partners with one name could not be told apart.
+      const owner = as2Ids.get(p.as2.as2Id);
+      if (owner) {
+        errors.push(
+          `${at.as2Id}: as2.as2Id ${p.as2.as2Id} is already used by ${owner.at} (partner ${owner.partnerId}); ` +
+            'an AS2 id belongs to one partner only',
+        );
+      } else as2Ids.set(p.as2.as2Id, { at: at.as2Id, partnerId: p.id });
+    }
   }
   return { partners: read.map((r) => r.partner), errors };
 }
@@ -138,7 +152,7 @@ function checkPartnerFiles(
 /** A partner read from its file, with where its id and identities are written for cross-file messages. */
 interface ReadPartner {
   partner: Partner;
-  at: { id: string; identities: string[] };
+  at: { id: string; identities: string[]; as2Id?: string };
 }
 
 type Path = (string | number)[];
@@ -180,7 +194,8 @@ type RawOutbound =
   | { kind: 'folder'; path: string }
   | (RawSftpLogin & { kind: 'sftp'; channel?: string; directory: string })
   | (RawFtpLogin & { kind: 'ftp'; channel?: string; directory: string })
-  | { kind: 'hosted' };
+  | { kind: 'hosted' }
+  | RawAs2Outbound;
 
 interface RawPartner {
   id: string;
@@ -196,6 +211,7 @@ interface RawPartner {
   contacts: Partner['contacts'];
   channels: { inbound: RawInbound[]; outbound?: RawOutbound };
   hosted?: { passwordHash?: string; publicKeys?: string[] };
+  as2?: RawAs2;
 }
 
 /** Messages for schema errors that ajv words for machines. */
@@ -225,6 +241,10 @@ const PATTERN_HINTS: Record<string, string> = {
   [defs.host!.pattern!]: 'a host name or address only, without user@, port or path',
   [defs.readLock!.properties!.doneFile!.pattern!]:
     'a file name containing {name} or {base}, without folders, e.g. {name}.done',
+  [defs.as2Name!.pattern!]:
+    'printable ASCII without quotes or backslashes, no space at either end, as the partner spells it, e.g. ACME-AS2',
+  [defs.outbound!.oneOf!.find((o) => o.properties?.kind?.const === 'as2')!.properties!.url!.pattern!]:
+    'an http:// or https:// URL, e.g. https://as2.partner.example:4080/as2',
 };
 
 function readPartner(
@@ -324,6 +344,10 @@ function readPartner(
         message += `: ${(e.params.allowedValues as unknown[]).map(String).join(', ')}`;
       } else if (e.keyword === 'const') {
         message += `: ${String(e.params.allowedValue)}`;
+      } else if (e.keyword === 'pattern' && e.parentSchema === defs.certificateRef) {
+        // Same form as a secret reference, but a certificate is public: say where the PEM goes instead.
+        message =
+          'must be a reference to a PEM certificate: file:/absolute/path.pem or env:NAME (a variable holding the PEM)';
       } else if (e.keyword === 'pattern') {
         const pattern = String(e.params.pattern);
         message =
@@ -446,6 +470,8 @@ function readPartner(
     outbound = { kind: 'folder', path: dir(o.path) };
   } else if (o?.kind === 'hosted') {
     outbound = { kind: 'hosted', root: options.hostedRoot ?? join(options.dataDir, 'hosted') };
+  } else if (o?.kind === 'as2') {
+    outbound = readAs2Outbound(o, p.as2 !== undefined, located, errors);
   } else if (o?.kind === 'sftp' || o?.kind === 'ftp') {
     const ownLogin = o.host !== undefined || o.user !== undefined;
     if (o.channel !== undefined) {
@@ -512,10 +538,12 @@ function readPartner(
 
   const csv = csvMappings(p.csv, located, errors);
   const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
+  const as2 = p.as2 ? readAs2Settings(p.as2, located, errors, options.env) : undefined;
   if (errors.length > before) return undefined;
   const at = {
     id: positionOf(['id']),
     identities: p.identities.map((_, i) => positionOf(['identities', i, 'id'])),
+    ...(as2 ? { as2Id: positionOf(['as2', 'as2Id']) } : {}),
   };
   const partner: Partner = {
     id: p.id,
@@ -532,6 +560,7 @@ function readPartner(
     inbound,
     ...(outbound ? { outbound } : {}),
     ...(hosted ? { hosted } : {}),
+    ...(as2 ? { as2 } : {}),
     file,
   };
   return { partner, at };

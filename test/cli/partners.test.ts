@@ -299,9 +299,9 @@ describe('dockside partners (command line)', function () {
     it('refuses an id the registry cannot hold, and a template it does not know', () => {
       const s = site();
       assert.equal(dockside(s, ['partners', 'new', 'Bad_Id', '--template', 'sftp-x12']).code, 2);
-      const r = dockside(s, ['partners', 'new', 'ok', '--template', 'as2']);
+      const r = dockside(s, ['partners', 'new', 'ok', '--template', 'x400']);
       assert.equal(r.code, 2);
-      assert.match(r.stderr, /Allowed choices are sftp-x12, hosted-sftp, folder-csv, ftp-x12/);
+      assert.match(r.stderr, /Allowed choices are sftp-x12, hosted-sftp, folder-csv, ftp-x12, as2/);
     });
   });
 
