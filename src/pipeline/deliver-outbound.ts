@@ -76,14 +76,20 @@ export async function deliverAcks(deps: DeliveryDeps, requests: DeliveryRequest[
         partnerId: ack.partnerId,
         ack: ack.controlNumber,
       });
-      const outbound = deps.partners().get(ack.partnerId)?.outbound;
+      const partner = deps.partners().get(ack.partnerId);
+      const outbound = partner?.outbound;
       if (!outbound) {
         records.push({ id: ack.id, status: 'no-channel', channelKind: null, deliveredTo: null, error: null });
         log.warn('no outbound channel for this partner: the acknowledgment is stored but not sent');
         return { ok: true, value: undefined };
       }
       try {
-        const { channelKind, deliveredTo } = await send(ack.partnerId, outbound, ack, log);
+        const { channelKind, deliveredTo, awaitingMdn } = await send(deps, partner, outbound, ack, log);
+        if (awaitingMdn) {
+          // Not recorded here: its async MDN (or its deadline) settles the ack, and may already have.
+          log.info({ kinds: ack.kinds, to: deliveredTo }, 'acknowledgment sent over AS2; awaiting its MDN');
+          return { ok: true, value: undefined };
+        }
         records.push({ id: ack.id, status: 'delivered', channelKind, deliveredTo, error: null });
         log.info({ kinds: ack.kinds, to: deliveredTo }, 'acknowledgment delivered');
         return { ok: true, value: undefined };
@@ -114,10 +120,15 @@ export async function deliverAcks(deps: DeliveryDeps, requests: DeliveryRequest[
 
 /** Sends one ack over the channel. */
 function send(
-  partnerId: string,
+  deps: DeliveryDeps,
+  partner: Partner | undefined,
   outbound: OutboundChannel,
   ack: OutboundAck,
   log: Logger,
 ): Promise<Delivered> {
-  return deliverOver(partnerId, outbound, ackFileName(ack), ack.body, log);
+  return deliverOver(ack.partnerId, outbound, ackFileName(ack), ack.body, log, {
+    settings: partner?.as2,
+    db: deps.db,
+    ackId: ack.id,
+  });
 }

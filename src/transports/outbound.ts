@@ -4,7 +4,9 @@
 import { posix } from 'node:path';
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { OutboundChannel } from '../partners/partner.ts';
+import type { As2Settings, OutboundChannel } from '../partners/partner.ts';
+import type { Queryable } from '../store/db.ts';
+import { sendAs2, urlLabel } from './as2/outbound.ts';
 import { checkDeliveryName, deliverToFolder } from './folder.ts';
 import { connectFtp, ftpLabel } from './ftp.ts';
 import { deliverToHosted } from './hosted-sftp/deliver.ts';
@@ -16,6 +18,16 @@ export interface Delivered {
   channelKind: OutboundChannel['kind'];
   /** Where the file is now, as a path or a URL without secrets. */
   deliveredTo: string;
+  /** AS2 with an asynchronous MDN: sent, but delivered only once the MDN says so (as2/async-mdn.ts). */
+  awaitingMdn?: boolean;
+}
+
+/** What an AS2 delivery needs besides the channel: the partner's certificates and our identities, and where a
+ * message awaiting an asynchronous MDN is recorded, with the ack it settles. */
+export interface As2DeliveryContext {
+  settings: As2Settings | undefined;
+  db: Queryable;
+  ackId: number | null;
 }
 
 export async function deliverOver(
@@ -24,6 +36,7 @@ export async function deliverOver(
   name: string,
   body: string,
   log: Logger,
+  as2?: As2DeliveryContext,
 ): Promise<Delivered> {
   checkDeliveryName(name);
   switch (channel.kind) {
@@ -60,9 +73,24 @@ export async function deliverOver(
       );
       return { channelKind: 'ftp', deliveredTo: `${label}${to.startsWith('/') ? '' : '/'}${to}` };
     }
-    case 'as2':
-      // TEMPORARY until src/transports/as2/outbound.ts lands (issue 7): the loader makes no as2 channel yet.
-      throw new GatewayError('delivery-failed', `partner ${partnerId}: AS2 delivery is not built yet`, false);
+    case 'as2': {
+      if (!as2) {
+        throw new GatewayError(
+          'config-invalid',
+          `partner ${partnerId}: AS2 delivery needs the partner's AS2 settings and the store`,
+          false,
+        );
+      }
+      const sent = await sendAs2({ id: partnerId, as2: as2.settings }, channel, name, body, {
+        db: as2.db,
+        log,
+        ackId: as2.ackId,
+      });
+      const deliveredTo = `${urlLabel(channel.url)} ${sent.messageId}`;
+      return sent.status === 'delivered'
+        ? { channelKind: 'as2', deliveredTo }
+        : { channelKind: 'as2', deliveredTo, awaitingMdn: true };
+    }
   }
 }
 

@@ -133,11 +133,14 @@ export async function reviveDelivery(q: Queryable, id: number): Promise<boolean>
   return rows.length === 1;
 }
 
-/** Pending deliveries untouched for `idleMs`: their job may have been lost. */
+/** Pending deliveries untouched for `idleMs`: their job may have been lost. An ack sent over AS2 and awaiting
+ * its async MDN is not lost: the MDN or its deadline settles it (transports/as2/async-mdn.ts). */
 export async function pendingDeliveries(q: Queryable, idleMs: number, limit: number): Promise<number[]> {
   const rows = await q.query<{ id: number }>(
     `select id from acknowledgments
      where delivery_status = 'pending' and updated_at <= clock_timestamp() - $1 * interval '1 millisecond'
+       and not exists (select 1 from as2_sent s
+         where s.ack_id = acknowledgments.id and s.status in ('sending', 'awaiting-mdn'))
      order by updated_at limit $2`,
     [idleMs, limit],
   );

@@ -13,7 +13,7 @@ import {
   chooseMicAlgorithm,
   parseNotificationOptions,
 } from '../../../../src/transports/as2/notification-options.ts';
-import type { OpensslPeer, PeerIdentity } from './openssl-peer.ts';
+import { splitSmime, type OpensslPeer, type PeerIdentity } from './openssl-peer.ts';
 
 export type PartnerBehaviour =
   /** Opens the message and answers with a processed MDN in the response. */
@@ -111,44 +111,99 @@ export class As2PartnerServer {
   }
 
   private answer(headers: IncomingHttpHeaders, body: Buffer): BuiltMdn {
-    const originalMessageId = String(headers['message-id']);
     const options = parseNotificationOptions(
       headers['disposition-notification-options'] as string | undefined,
     );
     const micalg = chooseMicAlgorithm(options) ?? { digest: 'sha256' as const, name: 'sha-256' };
-    let failure: As2Failure | undefined;
-    let mic: { digest: string; algorithm: string } | undefined;
     try {
       const decrypted = this.peer.decrypt(body, this.partner);
-      const signedEntity = this.peer.verifySmime(decrypted, this.ours);
-      mic = { digest: this.peer.digestBase64(signedEntity, micalg.digest), algorithm: micalg.name };
-      this.received.push({ headers, signedEntity, mic });
+      const signedEntity = verifyDetached(this.peer, decrypted, this.ours);
+      const mic = { digest: this.peer.digestBase64(signedEntity, micalg.digest), algorithm: micalg.name };
+      const received = { headers, signedEntity, mic };
+      this.received.push(received);
+      return this.mdnFor(received, this.behaviour);
     } catch (error) {
       this.lastFailure = String((error as { stderr?: unknown }).stderr ?? error);
-      failure = { code: 'decryption-failed', message: 'openssl could not open it', layer: 'enveloped-data' };
+      return buildMdn({
+        originalMessageId: String(headers['message-id']),
+        ourAs2Id: this.partnerAs2Id,
+        options,
+        failure: { code: 'decryption-failed', message: 'openssl could not open it', layer: 'enveloped-data' },
+        identity: this.partnerKey,
+      });
     }
-    if (this.behaviour === 'refuses') {
+  }
+
+  /** The MDN the partner sends for a message it received, as `behaviour` says: for a test that posts an
+   * asynchronous MDN of its choosing. */
+  mdnFor(received: ReceivedMessage, behaviour: PartnerBehaviour): BuiltMdn {
+    const options = parseNotificationOptions(
+      received.headers['disposition-notification-options'] as string | undefined,
+    );
+    let failure: As2Failure | undefined;
+    let mic = received.mic;
+    if (behaviour === 'refuses') {
       failure = {
         code: 'authentication-failed',
         message: 'the signer is not trusted',
         layer: 'multipart/signed',
       };
     }
-    if (this.behaviour === 'wrong-mic' && mic) {
-      mic = {
-        digest: this.peer.digestBase64(Buffer.from('other bytes'), micalg.digest),
-        algorithm: mic.algorithm,
-      };
+    if (behaviour === 'wrong-mic') {
+      const digest = chooseMicAlgorithm(options)?.digest ?? 'sha256';
+      mic = { digest: this.peer.digestBase64(Buffer.from('other bytes'), digest), algorithm: mic.algorithm };
     }
     return buildMdn({
-      originalMessageId,
+      originalMessageId: String(received.headers['message-id']),
       ourAs2Id: this.partnerAs2Id,
       options,
       ...(failure ? { failure } : {}),
-      ...(mic ? { mic } : {}),
-      identity: this.behaviour === 'forges' ? this.otherKey : this.partnerKey,
+      mic,
+      identity: behaviour === 'forges' ? this.otherKey : this.partnerKey,
     });
   }
+}
+
+/** What an AS2 product does with a multipart/signed: split it byte for byte and verify the first part as
+ * received, here with `openssl cms -verify -binary` on the detached signature. (openssl's S/MIME reader is not
+ * usable for this: in binary mode it keeps a CR of the boundary, in text mode it turns the bare LFs of an X12
+ * file into CRLFs and the digest no longer matches; see docs/as2.md.) Returns the signed entity. */
+export function verifyDetached(peer: OpensslPeer, multipartSigned: Buffer, trusted: PeerIdentity): Buffer {
+  const { contentType, body } = splitSmime(multipartSigned);
+  const boundary = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
+  if (!boundary || !/^multipart\/signed/i.test(contentType))
+    throw new Error(`not multipart/signed: ${contentType}`);
+  const open = Buffer.from(`--${boundary}\r\n`);
+  const delimiter = Buffer.from(`\r\n--${boundary}`);
+  const firstStart = body.indexOf(open) + open.length;
+  const firstEnd = body.indexOf(delimiter, firstStart);
+  const secondStart = firstEnd + delimiter.length + 2;
+  const secondEnd = body.indexOf(delimiter, secondStart);
+  if (firstStart < open.length || firstEnd < 0 || secondEnd < 0)
+    throw new Error('a multipart/signed without two parts');
+  const signedEntity = body.subarray(firstStart, firstEnd);
+  const signaturePart = body.subarray(secondStart, secondEnd);
+  const signature = Buffer.from(
+    signaturePart.subarray(signaturePart.indexOf('\r\n\r\n') + 4).toString('latin1'),
+    'base64',
+  );
+  const content = peer.run([
+    'cms',
+    '-verify',
+    '-binary',
+    '-inform',
+    'DER',
+    '-in',
+    peer.file(signature),
+    '-content',
+    peer.file(signedEntity),
+    '-CAfile',
+    trusted.certPath,
+    '-purpose',
+    'any',
+  ]);
+  if (!content.equals(signedEntity)) throw new Error('openssl output other bytes than the signed entity');
+  return signedEntity;
 }
 
 export function as2Certificate(identity: PeerIdentity): As2Settings['certificate'] {
