@@ -69,8 +69,18 @@ export interface PartnerReloaderOptions {
   rescanMs?: number;
 }
 
-/** Fields whose values never go into the audit log or the logs (the hosted hash is a resolved value). */
-const SECRET_FIELDS = new Set(['password', 'privateKey', 'passphrase', 'passwordHash', 'publicKeys']);
+/** Fields whose values never go into the audit log or the logs (the hosted hash and the AS2 private keys are
+ * resolved values; an AS2 certificate's PEM is public but unreadable there: its ref, subject and dates say
+ * which it is). */
+const SECRET_FIELDS = new Set([
+  'password',
+  'privateKey',
+  'passphrase',
+  'passwordHash',
+  'publicKeys',
+  'privateKeyPem',
+  'pem',
+]);
 
 export class PartnerReloader {
   private watcher: FSWatcher | undefined;
@@ -279,7 +289,8 @@ function diffValues(before: unknown, after: unknown, path: string, out: string[]
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  // A date (a certificate's validity) is a value, shown as its ISO form, not a record without keys.
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
 function shown(v: unknown): string {

@@ -248,6 +248,42 @@ describe('diffDirectories', () => {
     assert.equal(change!.channelsChanged, true);
   });
 
+  it('shows a changed AS2 certificate by its reference, subject and dates, never a key or PEM', () => {
+    const cert = (subject: string, end: string) => ({
+      pem: `-----BEGIN CERTIFICATE-----\nPEM${subject}\n-----END CERTIFICATE-----\n`,
+      ref: `file:/etc/dockside/as2/${subject}.pem`,
+      notBefore: new Date('2026-01-01T00:00:00Z'),
+      notAfter: new Date(end),
+      subject: `CN=${subject}`,
+    });
+    const as2 = (partnerCert: ReturnType<typeof cert>, key: string) => ({
+      as2Id: 'ACME-AS2',
+      ourAs2Id: 'DOCKSIDE',
+      certificate: partnerCert,
+      identities: [
+        {
+          certificate: cert('ours', '2028-01-01T00:00:00Z'),
+          privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${key}\n-----END PRIVATE KEY-----\n`,
+          privateKeyRef: 'file:/etc/dockside/as2/ours.key',
+        },
+      ],
+      requireSigned: true,
+      requireEncrypted: true,
+      maxConcurrent: 4,
+    });
+    const before = { ...base, as2: as2(cert('old', '2026-12-31T00:00:00Z'), 'KEYONE') };
+    const after = { ...base, as2: as2(cert('new', '2027-12-31T00:00:00Z'), 'KEYTWO') };
+    const [change] = diffDirectories(dirOf(before), dirOf(after));
+    assert.deepEqual(change!.changes, [
+      'as2.certificate.pem: changed (value not shown)',
+      'as2.certificate.ref: "file:/etc/dockside/as2/old.pem" → "file:/etc/dockside/as2/new.pem"',
+      'as2.certificate.notAfter: "2026-12-31T00:00:00.000Z" → "2027-12-31T00:00:00.000Z"',
+      'as2.certificate.subject: "CN=old" → "CN=new"',
+      'as2.identities[0].privateKeyPem: changed (value not shown)',
+    ]);
+    assert.doesNotMatch(change!.changes.join('\n'), /KEYONE|KEYTWO|PEMold|PEMnew/);
+  });
+
   it('does not restart channels for a change outside them', () => {
     const [change] = diffDirectories(dirOf(base), dirOf({ ...base, duplicateWindowHours: 24 }));
     assert.deepEqual(change, {
