@@ -45,6 +45,7 @@ for (const engine of engines()) {
       server.behaviour = 'processed';
       server.received.length = 0;
       server.asyncMdns.length = 0;
+      server.beforeAnswering = undefined;
     });
 
     /** A pipeline whose partner acme takes acks over AS2, and one stored 997 for an 856 it sent. */
@@ -153,6 +154,27 @@ for (const engine of engines()) {
       assert.match(after.deliveredTo ?? '', /<dockside-.*>$/);
       const again = await acceptAsyncMdn(h.deps, headers, mdn.body);
       assert.deepEqual([again.status, again.httpStatus], ['already-settled', 200]);
+    });
+
+    it('takes an async MDN that arrives before the POST has returned, and the ack stays delivered', async () => {
+      const { h, ack } = await ackToSend({ mdn: 'async', asyncMdnUrl: ASYNC_URL });
+      server.behaviour = 'async';
+      const outcomes: string[] = [];
+      server.beforeAnswering = async ({ headers, mdn }) => {
+        outcomes.push((await acceptAsyncMdn(h.deps, headers, mdn.body)).status);
+      };
+      const [result] = await deliverAcks(h.deps, [{ ack: ack.id, final: false }]);
+      assert.equal(result?.ok, true);
+      assert.deepEqual(outcomes, ['delivered']);
+      const messageId = String(server.received[0]!.headers['message-id']);
+      assert.equal((await getAs2Sent(h.db, messageId))?.status, 'delivered');
+      const after = await reread(h, ack);
+      assert.equal(
+        after.deliveryStatus,
+        'delivered',
+        'the POST returning later does not make it pending again',
+      );
+      assert.equal(after.attempts, 1);
     });
 
     it('refuses an async MDN signed by another key without settling anything, then takes the genuine one', async () => {

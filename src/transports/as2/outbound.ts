@@ -313,6 +313,14 @@ function post(
         finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
       );
       res.on('error', (e) => finish(e));
+      res.on('close', () => {
+        if (!res.complete) {
+          const cut = Object.assign(new Error('the connection closed before the response was complete'), {
+            code: 'ECONNRESET',
+          });
+          finish(cut);
+        }
+      });
     });
     const timer = setTimeout(() => {
       const error = new TimeoutError(`no complete response within ${timeoutMs} ms`);

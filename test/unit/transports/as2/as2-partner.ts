@@ -48,6 +48,8 @@ export class As2PartnerServer {
   behaviour: PartnerBehaviour = 'processed';
   readonly received: ReceivedMessage[] = [];
   readonly asyncMdns: AsyncMdn[] = [];
+  /** Async mode: run before the HTTP 200, e.g. to post the MDN while the sender still waits for its response. */
+  beforeAnswering: ((mdn: AsyncMdn) => Promise<void>) | undefined;
   /** The error openssl reported for the last message it could not open. */
   lastFailure: string | undefined;
   private readonly server: Server;
@@ -76,15 +78,19 @@ export class As2PartnerServer {
         }
         const answer = this.answer(req.headers, Buffer.concat(chunks));
         if (this.behaviour === 'async') {
-          this.asyncMdns.push({
+          const mdn: AsyncMdn = {
             headers: {
               'as2-from': this.partnerAs2Id,
               'as2-to': String(req.headers['as2-from']),
               'content-type': answer.contentType,
             },
             mdn: answer,
-          });
-          res.writeHead(200, { 'Content-Length': '0' }).end();
+          };
+          this.asyncMdns.push(mdn);
+          void (this.beforeAnswering?.(mdn) ?? Promise.resolve()).then(
+            () => res.writeHead(200, { 'Content-Length': '0' }).end(),
+            () => res.writeHead(500).end(),
+          );
           return;
         }
         res

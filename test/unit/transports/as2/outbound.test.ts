@@ -163,6 +163,30 @@ describe('sendAs2 (synchronous MDN)', function () {
     );
   });
 
+  it('may be retried when the connection closes in the middle of the response', async () => {
+    const cutter = createServer((socket) => {
+      socket.once('data', () => {
+        socket.end('HTTP/1.1 200 OK\r\nContent-Type: multipart/report\r\nContent-Length: 5000\r\n\r\n--part');
+      });
+    });
+    await new Promise<void>((r) => cutter.listen(0, '127.0.0.1', r));
+    const port = (cutter.address() as { port: number }).port;
+    try {
+      await assert.rejects(
+        sendAs2(
+          { id: 'acme', as2: as2Settings(ours, partner) },
+          as2Channel(`http://127.0.0.1:${port}/as2`),
+          'a.x12',
+          SAMPLE_850,
+          context,
+        ),
+        rejectsWith(true, /cannot send a\.x12/),
+      );
+    } finally {
+      cutter.close();
+    }
+  });
+
   it('is delivered on HTTP 200 alone when no MDN is asked for, and asks for none', async () => {
     const result = await sendAs2(
       { id: 'acme', as2: as2Settings(ours, partner) },
