@@ -1,7 +1,8 @@
 // `dockside partners test ID`: reaches every channel of a partner the way the gateway will, one line per
 // check. An SSH host key is looked at before anything else is sent, and judged by the partner file without
 // learning it: a test must not make the gateway trust a key nobody checked. Folders and servers get a probe
-// file written and removed where acknowledgments will go.
+// file written and removed where acknowledgments will go. An AS2 partner's certificates are judged by their
+// dates and its URL is only connected to: an AS2 message would be a real delivery to the partner.
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -40,7 +41,7 @@ export function testCommand(): Command {
   return new Command('test')
     .description(
       "connect to each of a partner's channels: host key, login, listing, and a probe file written and " +
-        'removed where acknowledgments go (exit 1 if any check fails)',
+        'removed where acknowledgments go; AS2 certificates, keys and URL (exit 1 if any check fails)',
     )
     .argument('<id>', 'partner id')
     .option('--timeout <seconds>', 'how long a connection may take', seconds, 20)
@@ -481,8 +482,9 @@ async function reachAs2(o: As2Outbound, timeoutMs: number): Promise<CheckLine> {
   const where = `${url.host}${tls ? ' (TLS)' : ''}`;
   try {
     await new Promise<void>((resolve, reject) => {
+      // Closed once what is written is out (the end of a TLS handshake), so the server sees a clean close.
       const ready = () => {
-        socket.destroy();
+        socket.end(() => socket.destroy());
         resolve();
       };
       const socket: Socket = tls

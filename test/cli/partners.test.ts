@@ -1,8 +1,12 @@
 // `dockside partners list|show|validate|new|certify` as a user runs them, each on a partner directory and a
-// data directory of its own. (`partners test` needs servers: test/service/partners-cli.test.ts.)
+// data directory of its own. (`partners test` needs servers: test/service/partners-cli.test.ts; its AS2 checks,
+// which need no more than a listening socket, are here.)
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashPassword } from '../../src/transports/hosted-sftp/password.ts';
@@ -39,6 +43,102 @@ function dockside(s: Site, args: string[], env: NodeJS.ProcessEnv = {}) {
     timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking this process: for tests whose servers run in it. */
+function docksideAsync(s: Site, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), ...args], {
+      cwd: s.root,
+      env: {
+        ...process.env,
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        DOCKSIDE_LOG_LEVEL: 'warn',
+        DOCKSIDE_PARTNERS_DIR: s.partners,
+        DOCKSIDE_DATA_DIR: s.data,
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** A self-signed certificate and its key made by openssl, `days` long (-1: it ended yesterday). */
+function certificatePair(
+  dir: string,
+  name: string,
+  days: number,
+  extra: string[] = [],
+): { cert: string; key: string } {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  if (days > 0) {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        String(days),
+        '-subj',
+        `/CN=${name}`,
+        ...extra,
+      ].concat(['-keyout', key, '-out', cert]),
+      { stdio: 'ignore' },
+    );
+  } else {
+    const csr = join(dir, `${name}.csr`);
+    execFileSync(
+      'openssl',
+      ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`, '-keyout', key, '-out', csr],
+      {
+        stdio: 'ignore',
+      },
+    );
+    execFileSync(
+      'openssl',
+      ['x509', '-req', '-in', csr, '-signkey', key, '-days', String(days), '-set_serial', '7', '-out', cert],
+      {
+        stdio: 'ignore',
+      },
+    );
+  }
+  return { cert, key };
+}
+
+/** The day a certificate ends, as the commands print it. */
+function endDay(cert: string): string {
+  return new Date(new X509Certificate(readFileSync(cert)).validTo).toISOString().slice(0, 10);
+}
+
+const AS2_PARTNER = (id: string, partnerCert: string, ours: { cert: string; key: string }, url: string) =>
+  [
+    `id: ${id}`,
+    `name: ${id}`,
+    `identities: [{ qualifier: ZZ, id: ${id.toUpperCase()} }]`,
+    'as2:',
+    `  as2Id: ${id.toUpperCase()}-AS2`,
+    '  ourAs2Id: DOCKSIDE',
+    `  certificate: file:${partnerCert}`,
+    `  identities: [{ certificate: 'file:${ours.cert}', privateKey: 'file:${ours.key}' }]`,
+    'channels:',
+    `  outbound: { kind: as2, url: '${url}' }`,
+    '',
+  ].join('\n');
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)),
+  );
 }
 
 const SFTP_PARTNER = [
@@ -302,6 +402,215 @@ describe('dockside partners (command line)', function () {
       const r = dockside(s, ['partners', 'new', 'ok', '--template', 'x400']);
       assert.equal(r.code, 2);
       assert.match(r.stderr, /Allowed choices are sftp-x12, hosted-sftp, folder-csv, ftp-x12, as2/);
+    });
+  });
+
+  describe('as2', () => {
+    let certs: string;
+    let ours: { cert: string; key: string };
+    before(function () {
+      this.timeout(120_000);
+      certs = mkdtempSync(join(tmpdir(), 'dockside-partners-as2-'));
+      ours = certificatePair(certs, 'ours', 730);
+    });
+
+    it('lists the AS2 id and warns of each certificate that expires within 30 days or has expired', () => {
+      const s = site();
+      const soon = certificatePair(certs, 'soon', 12);
+      const edge = certificatePair(certs, 'edge', 30);
+      const fine = certificatePair(certs, 'fine', 31);
+      const gone = certificatePair(certs, 'gone', -1);
+      const url = 'http://127.0.0.1:9/as2';
+      writeFileSync(join(s.partners, 'soon.yaml'), AS2_PARTNER('soon', soon.cert, ours, url));
+      writeFileSync(join(s.partners, 'edge.yaml'), AS2_PARTNER('edge', edge.cert, ours, url));
+      writeFileSync(join(s.partners, 'fine.yaml'), AS2_PARTNER('fine', fine.cert, ours, url));
+      // Our own certificate expiring is reported as well as the partner's.
+      writeFileSync(join(s.partners, 'gone.yaml'), AS2_PARTNER('gone', fine.cert, gone, url));
+      const r = dockside(s, ['partners', 'list']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /^fine\s+active\s+in as2:FINE-AS2; out as2\s+none yet\s+-$/m);
+      const warnings = r.stdout.split('\n').filter((l) => l.startsWith('warning:'));
+      assert.deepEqual(warnings, [
+        `warning: edge: the partner's certificate CN=edge (file:${edge.cert}): certificate expires in 30 days (${endDay(edge.cert)})`,
+        `warning: gone: our certificate CN=gone (file:${gone.cert}): certificate EXPIRED on ${endDay(gone.cert)}`,
+        `warning: soon: the partner's certificate CN=soon (file:${soon.cert}): certificate expires in 12 days (${endDay(soon.cert)})`,
+      ]);
+    });
+
+    it('shows the as2 section and the as2 channel with references, never a key', () => {
+      const s = site();
+      const theirs = certificatePair(certs, 'theirs', 365);
+      writeFileSync(
+        join(s.partners, 'acme.yaml'),
+        AS2_PARTNER('acme', theirs.cert, ours, 'https://as2.acme.example/as2'),
+      );
+      const r = dockside(s, ['partners', 'show', 'acme']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(
+        r.stdout,
+        /^ {2}as2 {9}AS2-From ACME-AS2, AS2-To DOCKSIDE; requires signed and encrypted messages; at most 4 at once$/m,
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^ {14}partner certificate file:${theirs.cert}: CN=theirs, valid \\d{4}-\\d\\d-\\d\\d to ${endDay(theirs.cert)}$`,
+          'm',
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^ {14}our certificate file:${ours.cert}: CN=ours, .*; private key file:${ours.key}$`,
+          'm',
+        ),
+      );
+      assert.match(r.stdout, /^ {2}outbound {4}as2: AS2 https:\/\/as2\.acme\.example\/as2 \(sync MDN\)$/m);
+      assert.match(
+        r.stdout,
+        /^ {14}sign sha256, encrypt aes-256-cbc \(rsa-pkcs1\), not compressed; signed sync MDN; request timeout 60000 ms$/m,
+      );
+      assert.doesNotMatch(r.stdout, /BEGIN|PRIVATE KEY/);
+    });
+
+    it('test: reports each certificate and key, and connects to the AS2 URL without sending anything', async () => {
+      const s = site();
+      const theirs = certificatePair(certs, 'theirs-soon', 5);
+      const received: Buffer[] = [];
+      let connections = 0;
+      const server = createServer((socket) => {
+        connections++;
+        socket.on('data', (d: Buffer) => received.push(d));
+        socket.on('error', () => undefined);
+      });
+      const port = await listen(server);
+      try {
+        writeFileSync(
+          join(s.partners, 'acme.yaml'),
+          AS2_PARTNER('acme', theirs.cert, ours, `http://127.0.0.1:${port}/as2`),
+        );
+        const r = await docksideAsync(s, ['partners', 'test', 'acme', '--timeout', '5']);
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        assert.deepEqual(r.stdout.split('\n'), [
+          'ok      as2: AS2-From ACME-AS2, AS2-To DOCKSIDE; requires signed and encrypted messages',
+          `ok      as2: the partner's certificate CN=theirs-soon (file:${theirs.cert}): certificate expires in 5 days (${endDay(theirs.cert)})`,
+          `ok      as2: our certificate CN=ours (file:${ours.cert}): certificate valid until ${endDay(ours.cert)}`,
+          `ok      as2: our private key (file:${ours.key}) matches its certificate (file:${ours.cert})`,
+          `ok      outbound: AS2 http://127.0.0.1:${port}/as2: 127.0.0.1:${port} accepts connections (nothing sent); sync MDN, sign sha256, encrypt aes-256-cbc`,
+          'partner acme: every check passed',
+          '',
+        ]);
+        assert.equal(connections, 1);
+        assert.equal(Buffer.concat(received).length, 0);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('test: fails an expired certificate and an AS2 URL that refuses connections', async () => {
+      const s = site();
+      const gone = certificatePair(certs, 'gone-partner', -1);
+      const closed = createServer();
+      const port = await listen(closed);
+      await new Promise((resolve) => closed.close(resolve));
+      writeFileSync(
+        join(s.partners, 'acme.yaml'),
+        AS2_PARTNER('acme', gone.cert, ours, `http://127.0.0.1:${port}/as2`),
+      );
+      const r = await docksideAsync(s, ['partners', 'test', 'acme', '--timeout', '5']);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^FAILED  as2: the partner's certificate CN=gone-partner \\(file:${gone.cert}\\): certificate EXPIRED on ${endDay(gone.cert)}$`,
+          'm',
+        ),
+      );
+      assert.match(
+        r.stdout,
+        new RegExp(
+          `^FAILED  outbound: AS2 http://127\\.0\\.0\\.1:${port}/as2: cannot connect to 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`,
+          'm',
+        ),
+      );
+      assert.match(r.stdout, /^partner acme: 2 check\(s\) failed$/m);
+    });
+
+    it('test: completes a TLS handshake for https, checking the server certificate', async () => {
+      const s = site();
+      const theirs = certificatePair(certs, 'theirs-tls', 365);
+      const tlsCert = certificatePair(certs, 'localhost', 30, ['-addext', 'subjectAltName=DNS:localhost']);
+      let handshakes = 0;
+      const server = createTlsServer(
+        { cert: readFileSync(tlsCert.cert), key: readFileSync(tlsCert.key) },
+        (socket) => {
+          handshakes++;
+          socket.on('error', () => undefined);
+        },
+      );
+      server.on('tlsClientError', () => undefined);
+      const port = await listen(server);
+      try {
+        writeFileSync(
+          join(s.partners, 'acme.yaml'),
+          AS2_PARTNER('acme', theirs.cert, ours, `https://localhost:${port}/as2`),
+        );
+        const untrusted = await docksideAsync(s, ['partners', 'test', 'acme', '--timeout', '5']);
+        assert.equal(untrusted.code, 1);
+        assert.match(
+          untrusted.stdout,
+          new RegExp(
+            `^FAILED  outbound: AS2 https://localhost:${port}/as2: cannot connect to localhost:${port} \\(TLS\\): self.signed certificate`,
+            'm',
+          ),
+        );
+        const trusted = await docksideAsync(s, ['partners', 'test', 'acme', '--timeout', '5'], {
+          NODE_EXTRA_CA_CERTS: tlsCert.cert,
+        });
+        assert.equal(trusted.code, 0, trusted.stdout);
+        assert.match(
+          trusted.stdout,
+          new RegExp(
+            `^ok      outbound: AS2 https://localhost:${port}/as2: localhost:${port} \\(TLS\\) accepts connections \\(nothing sent\\)`,
+            'm',
+          ),
+        );
+        assert.equal(handshakes, 1);
+      } finally {
+        server.close();
+      }
+    });
+
+    it('new --template as2: a commented starter that validates once its certificate files exist', () => {
+      const s = site();
+      const r = dockside(s, ['partners', 'new', 'blue-star', '--template', 'as2']);
+      assert.equal(r.code, 0, r.stderr);
+      const dir = join(s.data, 'as2', 'blue-star');
+      assert.match(
+        r.stdout,
+        /^put these files in place \(the file is read when the gateway loads it, and refused without them\):$/m,
+      );
+      const files = [...r.stdout.matchAll(/^ {2}(\/\S+) {2}/gm)].map((m) => m[1]!);
+      assert.deepEqual(files, [join(dir, 'partner.pem'), join(dir, 'our.pem'), join(dir, 'our.key')]);
+      const text = readFileSync(join(s.partners, 'blue-star.yaml'), 'utf8');
+      assert.match(
+        text,
+        /^# AS2-To\. This file validates once the three certificate and key files below exist/m,
+      );
+      assert.match(text, /^as2:\n {2}as2Id: BLUESTAR-AS2 /m);
+      assert.match(text, /^ {4}kind: as2$/m);
+
+      const before = dockside(s, ['partners', 'validate']);
+      assert.equal(before.code, 1);
+      assert.equal((before.stdout.match(/does not resolve: cannot read .* \(ENOENT\)$/gm) ?? []).length, 3);
+
+      // What the file's comment says to run makes our pair; the partner's certificate comes from the partner.
+      const ourCommand = text.match(/^# {3}(openssl req .*) \\\n# {5}(-keyout .*)$/m);
+      assert.ok(ourCommand, 'the starter shows how to make our certificate');
+      execFileSync('sh', ['-c', `${ourCommand[1]!} ${ourCommand[2]!}`], { stdio: 'ignore' });
+      certificatePair(dir, 'partner', 365);
+      const after = dockside(s, ['partners', 'validate']);
+      assert.equal(after.code, 0, after.stdout);
+      assert.equal(after.stdout, '1 partner file valid\n');
     });
   });
 
