@@ -5,6 +5,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GatewayError } from '../../src/errors.ts';
 import { createIntake } from '../../src/intake/receive.ts';
 import { silentLogger } from '../../src/log.ts';
 import type { As2Certificate, As2Settings, Partner } from '../../src/partners/partner.ts';
@@ -383,6 +384,7 @@ for (const engine of engines()) {
       });
       await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
       try {
+        const receiptsBefore = await receiptsOf('acme/as2');
         const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/mdn`;
         const sent = message('<async@acme.example>', { headers: { 'Receipt-Delivery-Option': url } });
         const answer = await post(server.port, sent.headers, sent.body);
@@ -404,9 +406,44 @@ for (const engine of engines()) {
         assert.equal(row?.mdnStatus, 'sent');
         assert.equal(row.mdnAttempts, 2);
         assert.ok(row.receiptId);
+
+        // The sender repeats the message: it has not got the MDN, so the same MDN is posted again.
+        const again = await post(server.port, sent.headers, sent.body);
+        assert.equal(again.status, 200);
+        for (let i = 0; i < 100 && posted.length === 1; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(posted.length, 2);
+        assert.ok(posted[1]!.body.equals(mdn.body));
+        assert.equal(posted[1]!.headers['message-id'], mdn.headers['message-id']);
+        assert.equal(await receiptsOf('acme/as2'), receiptsBefore + 1);
       } finally {
         await new Promise((r) => listener.close(r));
       }
+    });
+
+    it('answers 503 with Retry-After and sends no MDN when the intake cannot store the message', async () => {
+      const broken = await start({
+        intake: {
+          receive: () => Promise.reject(new GatewayError('store-unavailable', 'database down', true)),
+        },
+      });
+      try {
+        const sent = message('<store-down@acme.example>');
+        const answer = await post(broken.port, sent.headers, sent.body);
+        assert.equal(answer.status, 503);
+        assert.equal(answer.headers['retry-after'], '5');
+        assert.match(answer.body.toString(), /no MDN was sent, please send it again later/);
+        assert.equal(await getAs2Message(db, 'acme', '<store-down@acme.example>'), undefined);
+      } finally {
+        await broken.close();
+      }
+    });
+
+    it('refuses a request without a Message-ID with 400', async () => {
+      const sent = message('<unused@acme.example>');
+      delete sent.headers['Message-ID'];
+      const answer = await post(server.port, sent.headers, sent.body);
+      assert.equal(answer.status, 400);
+      assert.match(answer.body.toString(), /Message-ID is required/);
     });
 
     it('routes a posted MDN to the asynchronous MDN handler, and refuses it without one', async () => {

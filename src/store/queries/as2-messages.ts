@@ -139,6 +139,22 @@ export async function duePendingMdns(
   );
 }
 
+/**
+ * Puts an asynchronous MDN back in the queue, its attempts from zero: the sender repeated the message, so it
+ * has not got the MDN, whether our last attempt failed or its server lost what it accepted. False when the
+ * message has no asynchronous MDN or one is pending already.
+ */
+export async function requeueMdn(q: Queryable, partnerId: string, messageId: string): Promise<boolean> {
+  const rows = await q.query(
+    `update as2_messages set mdn_status = 'pending', mdn_attempts = 0, mdn_next_at = clock_timestamp(),
+       updated_at = clock_timestamp()
+     where partner_id = $1 and message_id = $2 and mdn_mode = 'async' and mdn_status in ('sent', 'failed')
+     returning partner_id`,
+    [partnerId, messageId],
+  );
+  return rows.length === 1;
+}
+
 export async function markMdnSent(q: Queryable, partnerId: string, messageId: string): Promise<void> {
   await q.query(
     `update as2_messages set mdn_status = 'sent', mdn_attempts = mdn_attempts + 1, mdn_next_at = null,

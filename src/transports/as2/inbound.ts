@@ -12,6 +12,7 @@ import type { Db } from '../../store/db.ts';
 import {
   getAs2Message,
   recordAs2Message,
+  requeueMdn,
   type As2Message,
   type MdnMode,
 } from '../../store/queries/as2-messages.ts';
@@ -100,11 +101,16 @@ export async function handleInbound(
   const log = deps.log.child({ partnerId: partner.id, as2MessageId: headers.messageId });
   const earlier = await getAs2Message(deps.db, partner.id, headers.messageId);
   if (earlier?.status === 'processed') {
+    const requeued = await requeueMdn(deps.db, partner.id, headers.messageId);
     log.info(
-      { receiptId: earlier.receiptId, mdn: earlier.mdnMode },
+      { receiptId: earlier.receiptId, mdn: earlier.mdnMode, asyncMdnRequeued: requeued },
       'AS2 message already received; answered with the MDN first sent, not processed again',
     );
-    return { ...answerFrom(earlier), outcome: 'repeat' };
+    return {
+      ...answerFrom(earlier),
+      outcome: 'repeat',
+      ...(requeued || earlier.mdnStatus === 'pending' ? { asyncMdnPending: true } : {}),
+    };
   }
 
   const settings = partner.as2;
