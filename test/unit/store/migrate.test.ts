@@ -9,13 +9,18 @@ import { engines, PG_URL, reset } from '../../helpers/store.ts';
 
 const TABLES = [
   'acknowledgments',
+  'as2_messages',
+  'as2_sent',
   'audit_log',
   'control_numbers',
   'dead_letters',
   'documents',
   'functional_groups',
   'interchanges',
+  'mismatches',
   'receipts',
+  'reconcile_cursor',
+  'reconcile_queue',
   'schema_migrations',
   'transaction_sets',
 ];
