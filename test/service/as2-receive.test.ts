@@ -129,6 +129,9 @@ for (const engine of engines()) {
         limits: { maxMessageBytes: 64 * 1024, requestTimeoutMs: 1500 },
         onAsyncMdn: (headers, body) => {
           mdnsReceived.push({ headers, body });
+          return headers['message-id'] === '<mdn-unknown@acme.example>'
+            ? { httpStatus: 400, reason: 'not an MDN for a message we sent' }
+            : undefined;
         },
         mdnRetry: { firstDelayMs: 50, maxAttempts: 3, timeoutMs: 2000 },
         ...overrides,
@@ -446,7 +449,7 @@ for (const engine of engines()) {
       assert.match(answer.body.toString(), /Message-ID is required/);
     });
 
-    it('routes a posted MDN to the asynchronous MDN handler, and refuses it without one', async () => {
+    it('routes a posted MDN to the asynchronous MDN handler, answering with its status, and refuses it without one', async () => {
       const report = Buffer.from(
         [
           '--b',
@@ -473,6 +476,14 @@ for (const engine of engines()) {
       assert.equal(mdnsReceived.length, 1);
       assert.ok(mdnsReceived[0]!.body.equals(report));
       assert.equal(mdnsReceived[0]!.headers['message-id'], '<mdn-1@acme.example>');
+
+      const unknown = await post(
+        server.port,
+        { ...headers, 'Message-ID': '<mdn-unknown@acme.example>' },
+        report,
+      );
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.body.toString(), 'not an MDN for a message we sent\n');
 
       const without = await start({ onAsyncMdn: undefined });
       try {

@@ -31,8 +31,17 @@ export const DEFAULT_AS2_LIMITS: As2ServerLimits = {
 /** The partner a message is from, by its AS2-From and the AS2-To it was sent to; undefined when unknown. */
 export type As2Lookup = (as2From: string, as2To: string) => { partner: Partner } | undefined;
 
+/** What to answer a posted MDN with (default 200); `reason` goes into the text of the response. */
+export interface AsyncMdnAnswer {
+  httpStatus: number;
+  reason?: string;
+}
+
 /** Receives an MDN a partner posted for one of our messages; header names are lower-case. */
-export type AsyncMdnHandler = (headers: Record<string, string>, body: Buffer) => Promise<void> | void;
+export type AsyncMdnHandler = (
+  headers: Record<string, string>,
+  body: Buffer,
+) => Promise<AsyncMdnAnswer | void> | AsyncMdnAnswer | void;
 
 export interface As2ServerOptions {
   host: string;
@@ -187,9 +196,14 @@ export async function startAs2Server(options: As2ServerOptions): Promise<As2Serv
       const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
       if (isMdn(headers.contentType, body)) {
         if (!options.onAsyncMdn) throw new HttpRefusal(400, 'MDNs are not accepted at this endpoint');
-        await options.onAsyncMdn(lowerCaseHeaders(request), body);
-        log.info({ partnerId: partner.id, as2MessageId: headers.messageId }, 'asynchronous MDN received');
-        return reply.code(200).type('text/plain; charset=us-ascii').send('MDN received\r\n');
+        const outcome = await options.onAsyncMdn(lowerCaseHeaders(request), body);
+        const status = outcome?.httpStatus ?? 200;
+        log.info(
+          { partnerId: partner.id, as2MessageId: headers.messageId, status, reason: outcome?.reason },
+          'asynchronous MDN received',
+        );
+        const text = outcome?.reason ?? (status < 300 ? 'MDN received' : 'MDN not accepted');
+        return reply.code(status).type('text/plain; charset=utf-8').send(`${text}\n`);
       }
       const answer = await handleInbound(
         { db: options.db, intake: options.intake, log, ...optional('reportingUa', options.reportingUa) },
