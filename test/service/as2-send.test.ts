@@ -13,6 +13,7 @@ import {
 } from '../../src/store/queries/acknowledgments.ts';
 import { getAs2Sent } from '../../src/store/queries/as2-sent.ts';
 import { acceptAsyncMdn, expireAsyncMdns } from '../../src/transports/as2/async-mdn.ts';
+import { startAs2Server } from '../../src/transports/as2/server.ts';
 import { GOLDEN_856, harness, testPartner, withEnvelope, type Harness } from '../helpers/pipeline.ts';
 import { engines } from '../helpers/store.ts';
 import { As2PartnerServer, as2Channel, as2Settings } from '../unit/transports/as2/as2-partner.ts';
@@ -175,6 +176,41 @@ for (const engine of engines()) {
         'the POST returning later does not make it pending again',
       );
       assert.equal(after.attempts, 1);
+    });
+
+    it('settles the ack from the async MDN the partner posts to the gateway’s AS2 endpoint, and answers a forged one with 400', async () => {
+      const { h, ack } = await ackToSend({ mdn: 'async', asyncMdnUrl: ASYNC_URL });
+      const outcomes: string[] = [];
+      const endpoint = await startAs2Server({
+        host: '127.0.0.1',
+        port: 0,
+        intake: h.intake,
+        db: h.db,
+        log: h.deps.log,
+        lookup: (from, to) => {
+          const found = h.partners.all().find((p) => p.as2?.as2Id === from && p.as2.ourAs2Id === to);
+          return found ? { partner: found } : undefined;
+        },
+        onAsyncMdn: async (headers, body) => {
+          const outcome = await acceptAsyncMdn(h.deps, headers, body);
+          outcomes.push(outcome.status);
+          return outcome;
+        },
+      });
+      try {
+        server.behaviour = 'async';
+        await deliverAcks(h.deps, [{ ack: ack.id, final: false }]);
+        const to = `http://127.0.0.1:${endpoint.port}/as2`;
+        const genuine = server.asyncMdns[0]!;
+        const forged = { headers: genuine.headers, mdn: server.mdnFor(server.received[0]!, 'forges') };
+        assert.equal(await server.postMdn(to, forged), 400);
+        assert.equal((await reread(h, ack)).deliveryStatus, 'pending');
+        assert.equal(await server.postMdn(to, genuine), 200);
+        assert.deepEqual(outcomes, ['rejected', 'delivered']);
+        assert.equal((await reread(h, ack)).deliveryStatus, 'delivered');
+      } finally {
+        await endpoint.close();
+      }
     });
 
     it('refuses an async MDN signed by another key without settling anything, then takes the genuine one', async () => {

@@ -5,7 +5,6 @@
 // An MDN whose signature is not the partner's settles nothing: anyone can POST to the endpoint, and a forged
 // "failed" must not undo a real delivery any more than a forged "processed" may fake one. The genuine MDN, or
 // the deadline (expireAsyncMdns), still settles the message.
-import type { IncomingHttpHeaders } from 'node:http';
 import { errorMessage } from '../../errors.ts';
 import type { Logger } from '../../log.ts';
 import type { PartnerDirectory } from '../../partners/partner.ts';
@@ -46,7 +45,8 @@ export type AsyncMdnOutcome =
  * outcome's `httpStatus` is what to answer the partner with. */
 export async function acceptAsyncMdn(
   deps: AsyncMdnDeps,
-  headers: IncomingHttpHeaders,
+  /** The request's headers, names in lower case (node's IncomingHttpHeaders, or the AS2 server's record). */
+  headers: Readonly<Record<string, string | string[] | undefined>>,
   body: Buffer,
 ): Promise<AsyncMdnOutcome> {
   const contentType = firstHeader(headers['content-type']) ?? '';

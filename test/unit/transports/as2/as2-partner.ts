@@ -116,6 +116,23 @@ export class As2PartnerServer {
     await once(this.server, 'close');
   }
 
+  /** Posts an asynchronous MDN to the gateway's AS2 endpoint, as the partner does; the HTTP status. */
+  async postMdn(url: string, { headers, mdn }: AsyncMdn): Promise<number> {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: {
+        'AS2-Version': '1.2',
+        'AS2-From': this.partnerAs2Id,
+        'AS2-To': `"${String(headers['as2-to']).replace(/^"|"$/g, '')}"`,
+        'Message-ID': `<mdn-${Date.now()}-${Math.random().toString(36).slice(2)}@${this.partnerAs2Id}>`,
+        'Content-Type': mdn.contentType,
+      },
+      body: mdn.body,
+    });
+    await response.arrayBuffer();
+    return response.status;
+  }
+
   private answer(headers: IncomingHttpHeaders, body: Buffer): BuiltMdn {
     const options = parseNotificationOptions(
       headers['disposition-notification-options'] as string | undefined,
