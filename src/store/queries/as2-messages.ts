@@ -155,6 +155,19 @@ export async function requeueMdn(q: Queryable, partnerId: string, messageId: str
   return rows.length === 1;
 }
 
+/** Every asynchronous MDN still to be posted, and how long until its next attempt (0 when due). */
+export async function pendingMdns(
+  q: Queryable,
+  limit: number,
+): Promise<{ partnerId: string; messageId: string; dueInMs: number }[]> {
+  return q.query<{ partnerId: string; messageId: string; dueInMs: number }>(
+    `select partner_id as "partnerId", message_id as "messageId",
+       greatest(0, ceil(extract(epoch from (mdn_next_at - clock_timestamp())) * 1000))::int as "dueInMs"
+     from as2_messages where mdn_status = 'pending' order by mdn_next_at limit $1`,
+    [limit],
+  );
+}
+
 export async function markMdnSent(q: Queryable, partnerId: string, messageId: string): Promise<void> {
   await q.query(
     `update as2_messages set mdn_status = 'sent', mdn_attempts = mdn_attempts + 1, mdn_next_at = null,

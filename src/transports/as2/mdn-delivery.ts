@@ -9,6 +9,7 @@ import {
   duePendingMdns,
   markMdnAttemptFailed,
   markMdnSent,
+  pendingMdns,
 } from '../../store/queries/as2-messages.ts';
 
 export interface MdnRetryPolicy {
@@ -148,6 +149,13 @@ export class MdnDeliverer {
         'asynchronous MDN delivery could not be recorded; left for the sweeper',
       );
     }
+  }
+
+  /** Sets a timer for every asynchronous MDN still to be posted, as recorded before a restart. */
+  async resume(limit = 1000): Promise<number> {
+    const rows = await pendingMdns(this.deps.db, limit);
+    for (const row of rows) this.schedule(row.partnerId, row.messageId, row.dueInMs);
+    return rows.length;
   }
 
   /** Stops the timers and waits for attempts under way. */

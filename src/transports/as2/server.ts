@@ -220,10 +220,19 @@ export async function startAs2Server(options: As2ServerOptions): Promise<As2Serv
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   log.info({ host: options.host, port, path }, 'AS2 endpoint listening');
+  // Asynchronous MDNs recorded before a restart: posted when due, without waiting for the sweeper.
+  const resumed = deliverer.resume().then(
+    (count) => {
+      if (count > 0) log.info({ count }, 'asynchronous MDNs still to be posted resumed');
+    },
+    (e: unknown) =>
+      log.warn({ err: errorMessage(e) }, 'pending asynchronous MDNs not resumed; the sweeper will'),
+  );
   return {
     port,
     async close() {
       await app.close();
+      await resumed;
       await deliverer.close();
     },
   };

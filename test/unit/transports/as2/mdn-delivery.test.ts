@@ -3,7 +3,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../../../src/log.ts';
 import type { Db } from '../../../../src/store/db.ts';
-import { getAs2Message, recordAs2Message } from '../../../../src/store/queries/as2-messages.ts';
+import {
+  getAs2Message,
+  markMdnAttemptFailed,
+  recordAs2Message,
+} from '../../../../src/store/queries/as2-messages.ts';
 import { MdnDeliverer, resendPendingMdns } from '../../../../src/transports/as2/mdn-delivery.ts';
 import { engines } from '../../../helpers/store.ts';
 
@@ -119,6 +123,30 @@ for (const engine of engines()) {
       const row = await getAs2Message(db, 'acme', id);
       assert.equal(row?.mdnStatus, 'failed');
       assert.match(row.mdnLastError ?? '', /is not an http\(s\) URL/);
+    });
+
+    it('resumes after a restart every MDN still to be posted, each when its backoff ends', async () => {
+      const partner = await listener(() => 200);
+      const deliverer = new MdnDeliverer({ db, log });
+      try {
+        const due = await pending(partner.url);
+        const later = await pending(partner.url);
+        await markMdnAttemptFailed(db, 'acme', later, 'HTTP 503', 300);
+        assert.equal(await deliverer.resume(), 2);
+        await new Promise((r) => setTimeout(r, 150));
+        assert.equal((await getAs2Message(db, 'acme', due))?.mdnStatus, 'sent');
+        assert.equal((await getAs2Message(db, 'acme', later))?.mdnStatus, 'pending');
+        let row = await getAs2Message(db, 'acme', later);
+        for (let i = 0; i < 40 && row?.mdnStatus !== 'sent'; i++) {
+          await new Promise((r) => setTimeout(r, 50));
+          row = await getAs2Message(db, 'acme', later);
+        }
+        assert.equal(row?.mdnStatus, 'sent');
+        assert.equal(partner.received.length, 2);
+      } finally {
+        await deliverer.close();
+        await partner.close();
+      }
     });
 
     it('retries on its own timers in the process that recorded the MDN', async () => {
