@@ -93,7 +93,12 @@ export async function startAs2Server(options: As2ServerOptions): Promise<As2Serv
     ...(options.mdnRetry ? { retry: options.mdnRetry } : {}),
   });
 
-  const app = Fastify({ logger: false, bodyLimit: limits.maxMessageBytes });
+  // Node's own request timeout (300 s by default) answers 408 without a word in our log: it is set past ours.
+  const app = Fastify({
+    logger: false,
+    bodyLimit: limits.maxMessageBytes,
+    requestTimeout: limits.requestTimeoutMs + 30_000,
+  });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (request, payload, done) => {
     const state = states.get(request)!;
