@@ -261,6 +261,30 @@ for (const engine of engines()) {
       assert.equal(row.receiptId, null);
     });
 
+    it('answers a payload changed under a genuine signature with integrity-check-failed and stores nothing', async () => {
+      const before = await receiptsOf('acme/as2');
+      const signed = peer.sign(entity, theirs);
+      const at = signed.indexOf('PO-4711');
+      assert.ok(at > 0);
+      const tampered = Buffer.concat([
+        signed.subarray(0, at),
+        Buffer.from('PO-4712'),
+        signed.subarray(at + 7),
+      ]);
+      const sent = message('<tampered@acme.example>');
+      const answer = await post(server.port, sent.headers, peer.encrypt(tampered, ours));
+      assert.equal(answer.status, 200);
+      const report = verifiedReport(answer);
+      assert.equal(
+        disposition(report),
+        'automatic-action/MDN-sent-automatically; processed/Error: integrity-check-failed',
+      );
+      // The MIC of what arrived, so that the sender can compare it with its own.
+      const arrived = ediEntity(SAMPLE_850.replace('PO-4711', 'PO-4712'));
+      assert.ok(report.includes(`Received-Content-MIC: ${peer.digestBase64(arrived, 'sha256')}, sha-256`));
+      assert.equal(await receiptsOf('acme/as2'), before);
+    });
+
     it('refuses an unknown AS2-From with 403 and records nothing', async () => {
       const sent = message('<stranger@x.example>', { from: 'STRANGER' });
       const answer = await post(server.port, sent.headers, sent.body);
