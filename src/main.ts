@@ -34,6 +34,9 @@ import { HostedSftpServer } from './transports/hosted-sftp/server.ts';
 import { openErpFromFile } from './config/erp-file.ts';
 import type { ErpAdapter } from './erp/index.ts';
 import { Reconciler } from './pipeline/reconcile-documents.ts';
+import { acceptAsyncMdn, expireAsyncMdns } from './transports/as2/async-mdn.ts';
+import { resendPendingMdns } from './transports/as2/mdn-delivery.ts';
+import { startAs2Server, type As2Server } from './transports/as2/server.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -191,6 +194,13 @@ export async function openGateway(
       }
       // The server runs only while some partner pushes; the first one may come with a reload. Once running
       // it reads the logins at each login, so later changes need nothing here.
+      if (!as2 && changes.some((c) => partners.get(c.partnerId)?.as2)) {
+        try {
+          as2 = await startAs2(config, partners, intake, db, log);
+        } catch (e) {
+          log.error({ err: errorMessage(e) }, 'cannot start the AS2 endpoint; AS2 partners cannot send');
+        }
+      }
       if (!hosted && changes.some((c) => partners.get(c.partnerId)?.hosted)) {
         try {
           hosted = await startHostedSftp(config, partners, intake, log);
@@ -208,6 +218,8 @@ export async function openGateway(
   // Downloads of this process wait here for the intake; on the blob store's file system, and its own.
   const scratchDir = join(config.dataDir, 'tmp', `${hostname()}-${process.pid}`);
   let hosted: HostedSftpServer | undefined;
+  let as2: As2Server | undefined;
+  let as2Upkeep: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   // Either role writes it, so a worker-only container is healthy too.
   const startHeartbeat = async () => {
@@ -257,6 +269,15 @@ export async function openGateway(
     async startScheduler() {
       // First, so that an address that cannot be used stops the start before anything else runs.
       hosted ??= await startHostedSftp(config, partners, intake, log);
+      as2 ??= await startAs2(config, partners, intake, db, log);
+      // AS2 bookkeeping that time drives: async MDNs we owe partners (posted again after a restart) and async
+      // MDNs partners owe us (a delivery fails visibly when its deadline passes).
+      as2Upkeep = setInterval(() => {
+        void Promise.all([resendPendingMdns({ db, log }), expireAsyncMdns({ db, log }, new Date())]).catch(
+          (e: unknown) => log.warn({ err: errorMessage(e) }, 'AS2 MDN upkeep failed'),
+        );
+      }, config.sweepIntervalMs);
+      as2Upkeep.unref();
       // A single process with the in-process queue owns all unfinished work at start; in a cluster a
       // receipt may be running elsewhere, and the deterministic job id keeps a re-add from doubling it.
       await sweeper.sweep(config.redisUrl ? config.jobLockMs * 2 : 0);
@@ -280,6 +301,8 @@ export async function openGateway(
       await Promise.all([...pollers.keys()].map((id) => stopPollers(id)));
       await rm(scratchDir, { recursive: true, force: true });
       await hosted?.close();
+      clearInterval(as2Upkeep);
+      await as2?.close();
       await sweeper.stop();
       await reconciler?.stop();
       await erp?.close();
@@ -323,6 +346,47 @@ async function startHostedSftp(
       maxSessionsPerPartner: config.sftpMaxSessions,
     },
   });
+}
+
+/** The AS2 endpoint, when some partner exchanges over AS2 and the port is not turned off. */
+async function startAs2(
+  config: GatewayConfig,
+  partners: LivePartnerDirectory,
+  intake: Intake,
+  db: Db,
+  log: Logger,
+): Promise<As2Server | undefined> {
+  const exchanging = partners.all().filter((p) => p.as2);
+  if (exchanging.length === 0) return undefined;
+  if (config.as2Port === 0) {
+    log.warn(
+      { partners: exchanging.map((p) => p.id) },
+      'the AS2 endpoint is off (DOCKSIDE_AS2_PORT=0); these partners cannot send',
+    );
+    return undefined;
+  }
+  const server = await startAs2Server({
+    host: config.as2Host,
+    port: config.as2Port,
+    intake,
+    db,
+    log,
+    // Read at every request, so a reloaded partner file applies to the next message.
+    lookup: (as2From, as2To) => {
+      const partner = partners
+        .all()
+        .find((p) => p.status !== 'suspended' && p.as2?.as2Id === as2From && p.as2.ourAs2Id === as2To);
+      return partner ? { partner } : undefined;
+    },
+    limits: { maxMessageBytes: config.as2MaxMessageBytes, requestTimeoutMs: config.as2RequestTimeoutMs },
+    onAsyncMdn: (headers, body) =>
+      acceptAsyncMdn({ db, partners: () => partners.current, log }, headers, body),
+  });
+  log.info(
+    { host: config.as2Host, port: server.port, partners: exchanging.map((p) => p.id) },
+    'AS2 endpoint listening on /as2',
+  );
+  return server;
 }
 
 export function heartbeatFile(config: GatewayConfig): string {

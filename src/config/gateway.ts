@@ -53,6 +53,16 @@ export interface GatewayConfig {
   /** How often the scheduler looks for new ship notices, invoices and due POs to reconcile
    * (DOCKSIDE_RECONCILE_INTERVAL_MS, default 5 s). */
   reconcileIntervalMs: number;
+  /** Port of the AS2 endpoint (DOCKSIDE_AS2_PORT, default 4080; 0 turns it off). It runs only while some partner
+   * file has an `as2` section. */
+  as2Port: number;
+  /** Address it listens on (DOCKSIDE_AS2_HOST, default 127.0.0.1). */
+  as2Host: string;
+  /** Largest AS2 message accepted; a larger one gets HTTP 413 (DOCKSIDE_AS2_MAX_MESSAGE_BYTES, default 100 MiB). */
+  as2MaxMessageBytes: number;
+  /** A request not received whole within this long gets HTTP 408 (DOCKSIDE_AS2_REQUEST_TIMEOUT_MS, default
+   * 120 s). */
+  as2RequestTimeoutMs: number;
   /** Day archives older than this many days are removed by each `dockside archive` (DOCKSIDE_ARCHIVE_KEEP_DAYS;
    * unset keeps them all). */
   archiveKeepDays?: number;
@@ -93,6 +103,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     sftpMaxSessions: int(env, 'DOCKSIDE_SFTP_MAX_SESSIONS', 4, 1, 1000),
     ...erpConfigFile(env.DOCKSIDE_ERP_CONFIG, cwd),
     reconcileIntervalMs: int(env, 'DOCKSIDE_RECONCILE_INTERVAL_MS', 5000, 100, 3_600_000),
+    as2Port: int(env, 'DOCKSIDE_AS2_PORT', 4080, 0, 65_535),
+    as2Host: listenAddress(env.DOCKSIDE_AS2_HOST, 'DOCKSIDE_AS2_HOST'),
+    as2MaxMessageBytes: int(env, 'DOCKSIDE_AS2_MAX_MESSAGE_BYTES', 100 * 1024 ** 2, 1024, 1024 ** 4),
+    as2RequestTimeoutMs: int(env, 'DOCKSIDE_AS2_REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     ...(env.DOCKSIDE_ARCHIVE_KEEP_DAYS
       ? { archiveKeepDays: int(env, 'DOCKSIDE_ARCHIVE_KEEP_DAYS', 0, 0, 36_500) }
       : {}),
@@ -112,12 +126,12 @@ function erpConfigFile(raw: string | undefined, cwd: string): { erpConfigFile?: 
   return { erpConfigFile: file };
 }
 
-function listenAddress(raw: string | undefined): string {
+function listenAddress(raw: string | undefined, name = 'DOCKSIDE_SFTP_HOST'): string {
   if (raw === undefined || raw === '') return '127.0.0.1';
   if (isIP(raw) === 0 && !/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})$/.test(raw)) {
     throw new GatewayError(
       'config-invalid',
-      `DOCKSIDE_SFTP_HOST=${raw}: expected an IP address (0.0.0.0 for every interface) or a host name`,
+      `${name}=${raw}: expected an IP address (0.0.0.0 for every interface) or a host name`,
       false,
     );
   }

@@ -43,6 +43,10 @@ describe('loadGatewayConfig', () => {
       sftpIdleTimeoutMs: 600_000,
       sftpMaxSessions: 4,
       reconcileIntervalMs: 5000,
+      as2Port: 4080,
+      as2Host: '127.0.0.1',
+      as2MaxMessageBytes: 100 * 1024 ** 2,
+      as2RequestTimeoutMs: 120_000,
     });
     assert.equal('erpConfigFile' in c, false, 'no erp.yaml in the working directory: nothing is reconciled');
     assert.equal('databaseUrl' in c, false, 'no DATABASE_URL means the embedded database');
@@ -81,6 +85,10 @@ describe('loadGatewayConfig', () => {
         DOCKSIDE_ERP_CONFIG: ERP_FILE,
         DOCKSIDE_RECONCILE_INTERVAL_MS: '1000',
         DOCKSIDE_ARCHIVE_KEEP_DAYS: '90',
+        DOCKSIDE_AS2_PORT: '4443',
+        DOCKSIDE_AS2_HOST: '0.0.0.0',
+        DOCKSIDE_AS2_MAX_MESSAGE_BYTES: '2048',
+        DOCKSIDE_AS2_REQUEST_TIMEOUT_MS: '5000',
       },
       CWD,
     );
@@ -106,6 +114,10 @@ describe('loadGatewayConfig', () => {
       erpConfigFile: ERP_FILE,
       reconcileIntervalMs: 1000,
       archiveKeepDays: 90,
+      as2Port: 4443,
+      as2Host: '0.0.0.0',
+      as2MaxMessageBytes: 2048,
+      as2RequestTimeoutMs: 5000,
     });
     assert.equal(embeddedDbDir(c), '/data/db');
   });
