@@ -9,7 +9,6 @@ import type {
   WarehouseShippingAdviceLine,
   WarehouseShippingAdviceTotals,
 } from '../warehouse-shipping-advice.ts';
-import type { Note } from '../transport.ts';
 import {
   compact,
   readG62Date,
@@ -21,7 +20,7 @@ import {
   withoutBoundedLoops,
 } from './common-segments.ts';
 import { MapContext, traceOf, type MapOptions } from './context.ts';
-import { readNote } from './transport-segments.ts';
+import { readWarehouseHeading } from './warehouse-segments.ts';
 
 /** W1207/08, W1217/18 and W1221/22: the product id pairs between W12's other elements. */
 const W12_ID_PAIRS = [7, 17, 21];
@@ -39,34 +38,7 @@ export function mapWarehouseShippingAdvice(
   const depositorOrderNumber = w06 && ctx.required(w06, 2, 'depositor order number');
   const shipDate = w06 && ctx.date(w06, 3, 'shipment date');
 
-  const references: Reference[] = [];
-  const dates: QualifiedDate[] = [];
-  const notes: Note[] = [];
-  let w27: SetSegment | undefined;
-  for (const seg of heading) {
-    switch (seg.tag) {
-      case 'N9': {
-        const ref = readReference(ctx, seg);
-        if (ref) references.push(ref);
-        break;
-      }
-      case 'G62': {
-        const date = readG62Date(ctx, seg);
-        if (date) dates.push(date);
-        break;
-      }
-      case 'NTE': {
-        const note = readNote(ctx, seg);
-        if (note) notes.push(note);
-        break;
-      }
-      case 'W27':
-        w27 ??= seg;
-        break;
-      default:
-        break;
-    }
-  }
+  const { references, dates, notes, carrier: w27 } = readWarehouseHeading(ctx, heading, 'W27');
 
   const lines = loops.flatMap((loop) => readLxLoop(ctx, loop));
   if (!loops.some((loop) => loop.some((s) => s.tag === 'W12')))

@@ -22,6 +22,7 @@ import {
 } from './common-segments.ts';
 import { MapContext, traceOf, type MapOptions } from './context.ts';
 import { readNote } from './transport-segments.ts';
+import { readWarehouseHeading } from './warehouse-segments.ts';
 
 /** W0104/05, W0106/07 and W0115/16: the product id pairs between W01's other elements. */
 const W01_ID_PAIRS = [4, 6, 15];
@@ -38,34 +39,7 @@ export function mapWarehouseShippingOrder(
   if (!w05) ctx.missingSegment('W05', 'depositor order number', st);
   const depositorOrderNumber = w05 && ctx.required(w05, 2, 'depositor order number');
 
-  const references: Reference[] = [];
-  const dates: QualifiedDate[] = [];
-  const notes: Note[] = [];
-  let w66: SetSegment | undefined;
-  for (const seg of heading) {
-    switch (seg.tag) {
-      case 'N9': {
-        const ref = readReference(ctx, seg);
-        if (ref) references.push(ref);
-        break;
-      }
-      case 'G62': {
-        const date = readG62Date(ctx, seg);
-        if (date) dates.push(date);
-        break;
-      }
-      case 'NTE': {
-        const note = readNote(ctx, seg);
-        if (note) notes.push(note);
-        break;
-      }
-      case 'W66':
-        w66 ??= seg;
-        break;
-      default:
-        break;
-    }
-  }
+  const { references, dates, notes, carrier: w66 } = readWarehouseHeading(ctx, heading, 'W66');
 
   const lines = loops.flatMap((loop) => readLxLoop(ctx, loop));
   if (!loops.some((loop) => loop.some((s) => s.tag === 'W01')))
