@@ -1,11 +1,12 @@
 // Reconciliation of ship notices and invoices against the ERP's purchase orders (docs/reconciliation.md).
 export { reconcile } from './reconcile.ts';
 export type { ReceivedDocument, ReconcileInput } from './inputs.ts';
-export { MISMATCH_TYPES, mismatchKey } from './mismatch.ts';
+export { MISMATCH_STATUSES, MISMATCH_TYPES, mismatchKey } from './mismatch.ts';
 export type {
   DocumentRef,
   Mismatch,
   MismatchSeverity,
+  MismatchStatus,
   MismatchType,
   ReconciledDocumentType,
 } from './mismatch.ts';

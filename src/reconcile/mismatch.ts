@@ -21,6 +21,11 @@ export const MISMATCH_TYPES = [
 
 export type MismatchType = (typeof MISMATCH_TYPES)[number];
 
+/** The lifecycle of a stored mismatch: open until finance accepts, disputes or resolves it
+ * (docs/reconciliation.md). */
+export const MISMATCH_STATUSES = ['open', 'accepted', 'disputed', 'resolved'] as const;
+export type MismatchStatus = (typeof MISMATCH_STATUSES)[number];
+
 /** `error`: do not pay as billed until resolved; `warning`: review, usually a business exception. */
 export type MismatchSeverity = 'error' | 'warning';
 

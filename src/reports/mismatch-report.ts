@@ -2,12 +2,10 @@
 // filter that selected them. Everything here is shared by the CSV, XLSX and HTML renderers so the three
 // formats show the same columns, the same document text and the same totals.
 import { addDecimals, normalizeDecimal } from '../documents/index.ts';
-import type { DocumentRef, MismatchSeverity, MismatchType } from '../reconcile/index.ts';
+import type { DocumentRef, MismatchSeverity, MismatchStatus, MismatchType } from '../reconcile/index.ts';
 import { MISMATCH_TYPES } from '../reconcile/index.ts';
 
-/** The lifecycle of a mismatch: open until finance accepts, disputes or resolves it. */
-export const MISMATCH_STATUSES = ['open', 'accepted', 'disputed', 'resolved'] as const;
-export type MismatchStatus = (typeof MISMATCH_STATUSES)[number];
+export { MISMATCH_STATUSES, type MismatchStatus } from '../reconcile/index.ts';
 
 export interface MismatchReportRow {
   id: number;

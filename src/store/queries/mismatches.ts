@@ -1,10 +1,15 @@
 // Mismatches found by reconciliation, their review by finance, and the queue of purchase orders to match.
-import type { DocumentRef, Mismatch, MismatchSeverity, MismatchType } from '../../reconcile/index.ts';
+import type {
+  DocumentRef,
+  Mismatch,
+  MismatchSeverity,
+  MismatchStatus,
+  MismatchType,
+} from '../../reconcile/index.ts';
 import { numberedRows, type Queryable } from '../db.ts';
 import { audit } from './audit.ts';
 
-export type MismatchStatus = 'open' | 'accepted' | 'disputed' | 'resolved';
-export const MISMATCH_STATUSES: readonly MismatchStatus[] = ['open', 'accepted', 'disputed', 'resolved'];
+export { MISMATCH_STATUSES, type MismatchStatus } from '../../reconcile/index.ts';
 
 /** The actor the reconciler writes decisions and audit entries as. */
 export const RECONCILIATION_ACTOR = 'reconciliation';
