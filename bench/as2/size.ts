@@ -47,8 +47,8 @@ export interface SizeResult {
   /** CPU ms of this process per measured message (endpoint, intake, PGlite when used, and the sender). */
   cpuMsPerMessage: number;
   rssMB: number;
-  /** openssl cms -decrypt + -verify per message, ms, each run. */
-  openssl: number[];
+  /** openssl cms -decrypt and cms -verify of one message, ms, each run. */
+  openssl: { decryptMs: number; verifyMs: number }[];
 }
 
 export const BENCH_DB = 'dockside_bench_as2';
