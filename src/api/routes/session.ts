@@ -2,7 +2,7 @@
 // stored with an expiry; scripts use API tokens instead.
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Db } from '../../store/db.ts';
-import { API_ROLES, deleteSession } from '../../store/queries/api-users.ts';
+import { API_ROLES, deleteExpiredSessions, deleteSession } from '../../store/queries/api-users.ts';
 import { audit } from '../../store/queries/audit.ts';
 import { checkLogin, openSession, sha256Hex, userPrincipal } from '../accounts.ts';
 import { cookieValue, principal, SESSION_COOKIE } from '../auth.ts';
@@ -69,6 +69,8 @@ export function sessionRoutes(app: FastifyInstance, o: SessionOptions): void {
         });
         throw new ApiError('unauthorized', 'wrong user name or password');
       }
+      // Expired sessions are swept here, where they accumulate, rather than by a timer of their own.
+      await deleteExpiredSessions(o.db, o.now());
       const expiresAt = new Date(o.now().getTime() + o.sessionTtlMs);
       const id = await openSession(o.db, user, expiresAt);
       await audit(o.db, {

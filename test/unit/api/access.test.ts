@@ -219,6 +219,13 @@ for (const engine of engines()) {
       const expired = await f.app.inject({ url: '/api/me', headers: { cookie } });
       assert.equal(expired.statusCode, 401);
       assert.equal(expired.json().error.code, 'unauthorized');
+      // The next login sweeps the expired session away.
+      await login(f.app, 'finance-user', f.password('finance'));
+      const [left] = await f.db.query<{ n: number }>(
+        'select count(*)::int as n from api_sessions where expires_at <= $1',
+        [new Date(START.getTime() + SESSION_TTL_MS)],
+      );
+      assert.equal(left!.n, 0);
       f.setNow(START);
     });
 
