@@ -154,6 +154,8 @@ export interface DocumentFilter {
   shipmentId?: string;
   billOfLading?: string;
   invoiceNumber?: string;
+  /** Only documents with an id below this (keyset paging backwards from the newest). */
+  beforeId?: number;
   limit?: number;
 }
 
@@ -171,10 +173,11 @@ export async function findDocuments(q: Queryable, f: DocumentFilter): Promise<St
   if (f.shipmentId !== undefined) add('shipment_id = ?', f.shipmentId);
   if (f.billOfLading !== undefined) add('bill_of_lading = ?', f.billOfLading);
   if (f.invoiceNumber !== undefined) add('invoice_number = ?', f.invoiceNumber);
+  if (f.beforeId !== undefined) add('id < ?', f.beforeId);
   params.push(f.limit ?? 100);
   return q.query<StoredDocument>(
     `select ${COLUMNS} from documents ${where.length > 0 ? `where ${where.join(' and ')}` : ''}
-     order by created_at desc, id desc limit $${params.length}`,
+     order by id desc limit $${params.length}`,
     params,
   );
 }

@@ -252,6 +252,10 @@ export async function unfinishedReceipts(q: Queryable, idleMs: number, limit: nu
 export interface ReceiptFilter {
   partnerId?: string;
   status?: ReceiptStatus;
+  /** received_at >= from */
+  from?: Date;
+  /** received_at < to */
+  to?: Date;
   /** Only receipts with an id below this (paging backwards from the newest). */
   beforeId?: number;
   limit?: number;
@@ -262,8 +266,9 @@ export async function listReceipts(q: Queryable, f: ReceiptFilter = {}): Promise
     `select ${COLUMNS} from receipts
      where ($1::text is null or partner_id = $1) and ($2::text is null or status = $2)
        and ($3::bigint is null or id < $3)
+       and ($5::timestamptz is null or received_at >= $5) and ($6::timestamptz is null or received_at < $6)
      order by id desc limit $4`,
-    [f.partnerId ?? null, f.status ?? null, f.beforeId ?? null, f.limit ?? 50],
+    [f.partnerId ?? null, f.status ?? null, f.beforeId ?? null, f.limit ?? 50, f.from ?? null, f.to ?? null],
   );
 }
 
