@@ -9,6 +9,9 @@ import { engines, PG_URL, reset } from '../../helpers/store.ts';
 
 const TABLES = [
   'acknowledgments',
+  'api_sessions',
+  'api_tokens',
+  'api_users',
   'as2_messages',
   'as2_sent',
   'audit_log',
