@@ -37,6 +37,8 @@ import { Reconciler } from './pipeline/reconcile-documents.ts';
 import { acceptAsyncMdn, expireAsyncMdns } from './transports/as2/async-mdn.ts';
 import { resendPendingMdns } from './transports/as2/mdn-delivery.ts';
 import { startAs2Server, type As2Server } from './transports/as2/server.ts';
+import type { FastifyInstance } from 'fastify';
+import { buildApi } from './api/app.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -219,6 +221,7 @@ export async function openGateway(
   const scratchDir = join(config.dataDir, 'tmp', `${hostname()}-${process.pid}`);
   let hosted: HostedSftpServer | undefined;
   let as2: As2Server | undefined;
+  let api: FastifyInstance | undefined;
   let as2Upkeep: NodeJS.Timeout | undefined;
   let heartbeat: NodeJS.Timeout | undefined;
   // Either role writes it, so a worker-only container is healthy too.
@@ -270,6 +273,7 @@ export async function openGateway(
       // First, so that an address that cannot be used stops the start before anything else runs.
       hosted ??= await startHostedSftp(config, partners, intake, log);
       as2 ??= await startAs2(config, partners, intake, db, log);
+      if (config.apiPort !== 0 && !api) api = await startApi(config, db, blobs, log);
       // AS2 bookkeeping that time drives: async MDNs we owe partners (posted again after a restart) and async
       // MDNs partners owe us (a delivery fails visibly when its deadline passes).
       as2Upkeep = setInterval(() => {
@@ -303,6 +307,7 @@ export async function openGateway(
       await hosted?.close();
       clearInterval(as2Upkeep);
       await as2?.close();
+      await api?.close();
       await sweeper.stop();
       await reconciler?.stop();
       await erp?.close();
@@ -346,6 +351,35 @@ async function startHostedSftp(
       maxSessionsPerPartner: config.sftpMaxSessions,
     },
   });
+}
+
+/** The HTTP API. Several gateway processes on one host share one port: the first serves it, the others say so
+ * and run without it. */
+async function startApi(
+  config: GatewayConfig,
+  db: Db,
+  blobs: FileBlobStore,
+  log: Logger,
+): Promise<FastifyInstance | undefined> {
+  const api = await buildApi({
+    db,
+    blobs,
+    log: log.child({ channel: 'api' }),
+    secureCookie: config.apiSecureCookie,
+  });
+  try {
+    await api.listen({ host: config.apiHost, port: config.apiPort });
+  } catch (e) {
+    await api.close();
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+    log.warn(
+      { host: config.apiHost, port: config.apiPort },
+      'the HTTP API port is taken (another gateway process on this host serves it?); this process runs without it',
+    );
+    return undefined;
+  }
+  log.info({ host: config.apiHost, port: config.apiPort }, 'HTTP API listening on /api');
+  return api;
 }
 
 /** The AS2 endpoint, when some partner exchanges over AS2 and the port is not turned off. */

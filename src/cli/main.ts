@@ -9,6 +9,7 @@ import { operationsCommands } from './operations.ts';
 import { documentsCommand } from './documents.ts';
 import { mismatchesCommand, reconcileCommand } from './mismatches.ts';
 import { archiveCommand, reportCommand } from './report.ts';
+import { accessCommands } from './access.ts';
 import { partnersCommand } from './partners.ts';
 import { x12Command } from './x12.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   program.addCommand(reconcileCommand());
   program.addCommand(reportCommand());
   program.addCommand(archiveCommand());
+  for (const c of accessCommands()) program.addCommand(c);
   program.addCommand(partnersCommand());
   // `dockside` alone: what it can do, not an error.
   program.action(() => program.outputHelp());

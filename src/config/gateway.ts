@@ -63,6 +63,12 @@ export interface GatewayConfig {
   /** A request not received whole within this long gets HTTP 408 (DOCKSIDE_AS2_REQUEST_TIMEOUT_MS, default
    * 120 s). */
   as2RequestTimeoutMs: number;
+  /** Port of the HTTP API (DOCKSIDE_API_PORT, default 8080; 0 turns it off); the scheduler role serves it. */
+  apiPort: number;
+  /** Address the API listens on (DOCKSIDE_API_HOST, default 127.0.0.1). */
+  apiHost: string;
+  /** Mark the API's session cookie Secure, for a gateway behind HTTPS (DOCKSIDE_API_SECURE_COOKIE=true). */
+  apiSecureCookie: boolean;
   /** Day archives older than this many days are removed by each `dockside archive` (DOCKSIDE_ARCHIVE_KEEP_DAYS;
    * unset keeps them all). */
   archiveKeepDays?: number;
@@ -107,6 +113,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env, cwd = pr
     as2Host: listenAddress(env.DOCKSIDE_AS2_HOST, 'DOCKSIDE_AS2_HOST'),
     as2MaxMessageBytes: int(env, 'DOCKSIDE_AS2_MAX_MESSAGE_BYTES', 100 * 1024 ** 2, 1024, 1024 ** 4),
     as2RequestTimeoutMs: int(env, 'DOCKSIDE_AS2_REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    apiPort: int(env, 'DOCKSIDE_API_PORT', 8080, 0, 65_535),
+    apiHost: listenAddress(env.DOCKSIDE_API_HOST, 'DOCKSIDE_API_HOST'),
+    apiSecureCookie: flag(env, 'DOCKSIDE_API_SECURE_COOKIE'),
     ...(env.DOCKSIDE_ARCHIVE_KEEP_DAYS
       ? { archiveKeepDays: int(env, 'DOCKSIDE_ARCHIVE_KEEP_DAYS', 0, 0, 36_500) }
       : {}),
@@ -144,6 +153,13 @@ export const embeddedDbDir = (c: GatewayConfig) => join(c.dataDir, 'db');
 export const hostedRootDir = (c: GatewayConfig) => join(c.dataDir, 'hosted');
 /** The hosted SFTP server's host keys, made on its first start. */
 export const hostKeysDir = (c: GatewayConfig) => join(c.dataDir, 'keys');
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  throw new GatewayError('config-invalid', `${name}=${raw}: expected true or false`, false);
+}
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];

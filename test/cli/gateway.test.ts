@@ -127,6 +127,28 @@ describe('dockside gateway commands (command line, embedded database)', function
     );
   });
 
+  it('users add and tokens create|list|revoke manage who may use the HTTP API, secrets never as arguments', () => {
+    const passwordFile = join(files, 'password');
+    writeFileSync(passwordFile, 'correct horse battery\n');
+    const added = dockside(['users', 'add', 'fiona', '--role', 'finance', '--password-file', passwordFile]);
+    assert.equal(added.code, 0, added.stderr);
+    assert.equal(added.stdout, 'user fiona (finance) added\n');
+    const again = dockside(['users', 'add', 'fiona', '--role', 'finance', '--password-file', passwordFile]);
+    assert.equal(again.code, 2);
+    assert.equal(again.stderr, 'dockside: a user named "fiona" exists already\n');
+    const badRole = dockside(['users', 'add', 'x', '--role', 'cfo', '--password-file', passwordFile]);
+    assert.equal(badRole.code, 2);
+    const created = dockside(['tokens', 'create', 'erp-sync', '--role', 'operations']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^dsk_[A-Za-z0-9_-]{43}\n$/);
+    assert.match(created.stderr, /token erp-sync \(operations\) created; it is not shown again/);
+    const listed = dockside(['tokens', 'list']);
+    assert.match(listed.stdout, /^erp-sync +operations +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d *$/m);
+    assert.ok(!listed.stdout.includes(created.stdout.trim()), 'the secret is not listed');
+    assert.equal(dockside(['tokens', 'revoke', 'erp-sync']).stdout, 'token erp-sync revoked\n');
+    assert.equal(dockside(['tokens', 'revoke', 'erp-sync']).code, 2, 'revoked once');
+  });
+
   it('run takes files from the drop folder, holds the embedded database, and stops on SIGTERM with exit 0', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'run'], {
       cwd: ROOT,

@@ -47,6 +47,9 @@ describe('loadGatewayConfig', () => {
       as2Host: '127.0.0.1',
       as2MaxMessageBytes: 100 * 1024 ** 2,
       as2RequestTimeoutMs: 120_000,
+      apiPort: 8080,
+      apiHost: '127.0.0.1',
+      apiSecureCookie: false,
     });
     assert.equal('erpConfigFile' in c, false, 'no erp.yaml in the working directory: nothing is reconciled');
     assert.equal('databaseUrl' in c, false, 'no DATABASE_URL means the embedded database');
@@ -89,6 +92,9 @@ describe('loadGatewayConfig', () => {
         DOCKSIDE_AS2_HOST: '0.0.0.0',
         DOCKSIDE_AS2_MAX_MESSAGE_BYTES: '2048',
         DOCKSIDE_AS2_REQUEST_TIMEOUT_MS: '5000',
+        DOCKSIDE_API_PORT: '9090',
+        DOCKSIDE_API_HOST: '0.0.0.0',
+        DOCKSIDE_API_SECURE_COOKIE: 'true',
       },
       CWD,
     );
@@ -118,6 +124,9 @@ describe('loadGatewayConfig', () => {
       as2Host: '0.0.0.0',
       as2MaxMessageBytes: 2048,
       as2RequestTimeoutMs: 5000,
+      apiPort: 9090,
+      apiHost: '0.0.0.0',
+      apiSecureCookie: true,
     });
     assert.equal(embeddedDbDir(c), '/data/db');
   });
