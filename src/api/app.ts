@@ -6,6 +6,7 @@ import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandlers } from './errors.ts';
+import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
 import { collectRoutes } from './openapi.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { mismatchRoutes } from './routes/mismatches.ts';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   secureCookie?: boolean;
   /** Largest request body accepted; 1 MiB by default (the API takes small JSON bodies only). */
   bodyLimit?: number;
+  /** Limits on failed logins; see LoginThrottleOptions for the defaults. */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 export const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -53,6 +56,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     now,
     sessionTtlMs: deps.sessionTtlMs ?? DEFAULT_SESSION_TTL_MS,
     secureCookie: deps.secureCookie ?? false,
+    throttle: new LoginThrottle(deps.loginThrottle),
   });
   mismatchRoutes(app, { db: deps.db, now });
   receiptRoutes(app, { db: deps.db, blobs: deps.blobs });

@@ -4,7 +4,13 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 
 export type ApiErrorCode =
-  'validation-failed' | 'unauthorized' | 'forbidden' | 'not-found' | 'conflict' | 'internal';
+  | 'validation-failed'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'too-many-requests'
+  | 'internal';
 
 const STATUS: Record<ApiErrorCode, number> = {
   'validation-failed': 400,
@@ -12,6 +18,7 @@ const STATUS: Record<ApiErrorCode, number> = {
   forbidden: 403,
   'not-found': 404,
   conflict: 409,
+  'too-many-requests': 429,
   internal: 500,
 };
 

@@ -7,6 +7,7 @@ import { audit } from '../../store/queries/audit.ts';
 import { checkLogin, openSession, sha256Hex, userPrincipal } from '../accounts.ts';
 import { cookieValue, principal, SESSION_COOKIE } from '../auth.ts';
 import { ApiError, ERROR_SCHEMA } from '../errors.ts';
+import type { LoginThrottle } from '../login-throttle.ts';
 
 export interface SessionOptions {
   db: Db;
@@ -15,6 +16,8 @@ export interface SessionOptions {
   sessionTtlMs: number;
   /** Adds Secure to the cookie: set it when the API is served over HTTPS. */
   secureCookie: boolean;
+  /** Refuses logins after repeated failures for one user name or from one address. */
+  throttle: LoginThrottle;
 }
 
 const PRINCIPAL = {
@@ -54,13 +57,29 @@ export function sessionRoutes(app: FastifyInstance, o: SessionOptions): void {
             properties: { user: PRINCIPAL, expiresAt: { type: 'string', format: 'date-time' } },
           },
           401: { description: 'wrong user name or password', ...ERROR_SCHEMA },
+          429: {
+            description: 'too many failed logins for this user name or from this address; see Retry-After',
+            ...ERROR_SCHEMA,
+          },
         },
       },
     },
     async (request, reply) => {
       const { user: name, password } = request.body;
+      const refused = o.throttle.check(name, request.ip, o.now());
+      if (refused) {
+        // The password is not checked at all, so a guesser learns nothing from attempts made while refused.
+        void reply.header('retry-after', String(refused.retryAfterSeconds));
+        throw new ApiError(
+          'too-many-requests',
+          `too many failed logins ${refused.limitedBy === 'user' ? 'for this user name' : 'from this address'}; ` +
+            `try again in ${refused.retryAfterSeconds} s`,
+          { retryAfterSeconds: refused.retryAfterSeconds },
+        );
+      }
       const user = await checkLogin(o.db, name, password);
       if (!user) {
+        o.throttle.failed(name, request.ip, o.now());
         await audit(o.db, {
           actor: name,
           action: 'api.login-failed',
@@ -69,6 +88,7 @@ export function sessionRoutes(app: FastifyInstance, o: SessionOptions): void {
         });
         throw new ApiError('unauthorized', 'wrong user name or password');
       }
+      o.throttle.succeeded(name);
       // Expired sessions are swept here, where they accumulate, rather than by a timer of their own.
       await deleteExpiredSessions(o.db, o.now());
       const expiresAt = new Date(o.now().getTime() + o.sessionTtlMs);
