@@ -35,6 +35,7 @@ import { GatewayError, errorMessage } from '../errors.ts';
 import type { Gateway } from '../main.ts';
 import type { Partner } from '../partners/partner.ts';
 import { resolveSecret } from '../partners/secrets.ts';
+import { ensureDemoLogins } from './demo-console.ts';
 import { sha256Fingerprint } from '../transports/host-keys.ts';
 import { loadHostKeys } from '../transports/hosted-sftp/host-key.ts';
 import { hashPasswordSync } from '../transports/hosted-sftp/password.ts';
@@ -96,13 +97,13 @@ export function useDemoSecrets(
   }
 }
 
-function newPassword(): string {
+export function newPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
 /** The secret in `dir/name`, made with `make` when missing: written whole, readable by its owner only, and
  * linked into place only if no other process made it first (then theirs is the one read back). */
-function secretFile(dir: string, name: string, make: () => string): string {
+export function secretFile(dir: string, name: string, make: () => string): string {
   const path = join(dir, name);
   try {
     return readFileSync(path, 'utf8');
@@ -258,6 +259,21 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
   } catch (e) {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
+  }
+  if (config.apiPort !== 0) {
+    const logins = await ensureDemoLogins(gateway.db, config.dataDir);
+    const host = config.apiHost === '0.0.0.0' || config.apiHost === '::' ? '127.0.0.1' : config.apiHost;
+    lines.push(
+      `  The console is at http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}/ ` +
+        '(the HTTP API under /api). Log in as one of:',
+      ...logins.map(
+        (l) =>
+          `    ${l.name.padEnd(10)} role ${l.role}` +
+          (l.passwordFile
+            ? `, password in ${shown(l.passwordFile)}`
+            : ' (made before the demo; its own password)'),
+      ),
+    );
   }
   lines.push(
     '  `npx dockside receipts list` (in another terminal, once this one is stopped) shows what arrived.',

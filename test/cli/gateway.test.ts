@@ -200,6 +200,7 @@ describe('dockside gateway commands (command line, embedded database)', function
     const data = join(demo, 'var');
     let supplierPort = 0;
     let hostedPort = 0;
+    let apiPort = 0;
     let demoEnv: NodeJS.ProcessEnv = {};
     const pinFile = () => join(data, 'known-hosts', 'acme-widget', `pull@127.0.0.1_${supplierPort}`);
     let pinnedAtFirstStart = '';
@@ -223,9 +224,10 @@ describe('dockside gateway commands (command line, embedded database)', function
     const hostedOutbound = join(data, 'hosted', 'tchome', 'outbound');
 
     before(async () => {
-      const ports = await freePorts(2);
+      const ports = await freePorts(3);
       supplierPort = ports[0]!;
       hostedPort = ports[1]!;
+      apiPort = ports[2]!;
       mkdirSync(partners);
       for (const f of readdirSync(join(ROOT, 'partners')).filter((n) => n.endsWith('.yaml'))) {
         let text = readFileSync(join(ROOT, 'partners', f), 'utf8');
@@ -240,6 +242,7 @@ describe('dockside gateway commands (command line, embedded database)', function
         DOCKSIDE_DATA_DIR: data,
         DOCKSIDE_PARTNERS_DIR: partners,
         DOCKSIDE_SFTP_PORT: String(hostedPort),
+        DOCKSIDE_API_PORT: String(apiPort),
         DOCKSIDE_LOG_LEVEL: 'info',
         // The project's erp.yaml, as `npm start` in the checkout finds it: the demo ERP export.
         DOCKSIDE_ERP_CONFIG: join(ROOT, 'erp.yaml'),
@@ -318,6 +321,33 @@ describe('dockside gateway commands (command line, embedded database)', function
         ]) {
           assert.ok(log.includes(line), `the banner lacks: ${line}\n${log}`);
         }
+
+        // The console: a login per role, whose password the demo made; finance sees the demo's mismatches.
+        assert.ok(log.includes(`The console is at http://127.0.0.1:${apiPort}/`), log);
+        for (const role of ['finance', 'onboarding', 'operations', 'admin']) {
+          const line = `    ${role.padEnd(10)} role ${role}, password in var/demo/secrets/console-${role}`;
+          assert.ok(log.includes(line), `the banner lacks: ${line}`);
+        }
+        const api = `http://127.0.0.1:${apiPort}`;
+        const login = await fetch(`${api}/api/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            user: 'finance',
+            password: readFileSync(join(data, 'demo', 'secrets', 'console-finance'), 'utf8'),
+          }),
+        });
+        assert.equal(login.status, 200, await login.clone().text());
+        const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+        const open = (await (
+          await fetch(`${api}/api/mismatches?status=open`, { headers: { cookie } })
+        ).json()) as {
+          items: { partnerId: string; poNumber: string; type: string }[];
+        };
+        assert.deepEqual(open.items.map((m) => `${m.partnerId} ${m.poNumber} ${m.type}`).sort(), [
+          'nordic-parts PO-2026-0415 unit-price-variance',
+          'tchome PO88120459 short-shipment',
+        ]);
 
         // The onboarding commands work against the running demo, with the secrets the demo made.
         const tested = run(['partners', 'test', 'acme-widget']);
@@ -398,6 +428,10 @@ describe('dockside gateway commands (command line, embedded database)', function
         'DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD',
         'DOCKSIDE_DEMO_TCHOME_PASSWORD',
         'DOCKSIDE_DEMO_TCHOME_PASSWORD_HASH',
+        'console-admin',
+        'console-finance',
+        'console-onboarding',
+        'console-operations',
       ]);
       for (const f of readdirSync(secrets)) assert.equal(statSync(join(secrets, f)).mode & 0o077, 0, f);
     });
