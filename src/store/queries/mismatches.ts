@@ -189,35 +189,92 @@ export interface MismatchFilter {
   poNumber?: string;
   statuses?: readonly MismatchStatus[];
   types?: readonly string[];
+  /** amount_at_risk >= minAmount (a decimal string, compared as numeric so no float rounds it) */
+  minAmount?: string;
+  /** amount_at_risk <= maxAmount */
+  maxAmount?: string;
   limit?: number;
   /** Keyset pagination: rows with a smaller id than this (the list is newest first). */
   beforeId?: number;
 }
 
+/** The where clause of a filter (paging aside), its parameters appended to `params`. */
+function filterWhere(f: MismatchFilter, params: unknown[]): string {
+  const where: string[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    where.push(sql.replace('?', `$${params.length}`));
+  };
+  if (f.from !== undefined) add('detected_at >= ?', f.from);
+  if (f.to !== undefined) add('detected_at < ?', f.to);
+  if (f.partnerId !== undefined) add('partner_id = ?', f.partnerId);
+  if (f.poNumber !== undefined) add('po_number = ?', f.poNumber);
+  if (f.statuses && f.statuses.length > 0) add('status = any(?::text[])', [...f.statuses]);
+  if (f.types && f.types.length > 0) add('type = any(?::text[])', [...f.types]);
+  if (f.minAmount !== undefined) add('amount_at_risk >= ?::numeric', f.minAmount);
+  if (f.maxAmount !== undefined) add('amount_at_risk <= ?::numeric', f.maxAmount);
+  if (f.beforeId !== undefined) add('id < ?', f.beforeId);
+  return where.length > 0 ? `where ${where.join(' and ')}` : '';
+}
+
 export async function findMismatches(q: Queryable, f: MismatchFilter = {}): Promise<StoredMismatch[]> {
+  const params: unknown[] = [];
+  const where = filterWhere(f, params);
+  params.push(f.limit ?? 1000);
   const rows = await q.query<Row>(
-    `select ${COLUMNS} from mismatches
-     where ($1::timestamptz is null or detected_at >= $1)
-       and ($2::timestamptz is null or detected_at < $2)
-       and ($3::text is null or partner_id = $3)
-       and ($4::text is null or po_number = $4)
-       and ($5::text[] is null or status = any($5))
-       and ($6::text[] is null or type = any($6))
-       and ($7::bigint is null or id < $7)
-     order by id desc
-     limit $8`,
-    [
-      f.from ?? null,
-      f.to ?? null,
-      f.partnerId ?? null,
-      f.poNumber ?? null,
-      f.statuses && f.statuses.length > 0 ? [...f.statuses] : null,
-      f.types && f.types.length > 0 ? [...f.types] : null,
-      f.beforeId ?? null,
-      f.limit ?? 1000,
-    ],
+    `select ${COLUMNS} from mismatches ${where} order by id desc limit $${params.length}`,
+    params,
   );
   return rows.map(fromRow);
+}
+
+/** Every mismatch the filter selects (its limit and beforeId aside), newest first, read a page at a time. */
+export async function allMismatches(q: Queryable, filter: MismatchFilter): Promise<StoredMismatch[]> {
+  const { limit: _limit, beforeId: _beforeId, ...f } = filter;
+  const size = 5000;
+  const rows: StoredMismatch[] = [];
+  for (;;) {
+    const last = rows.at(-1);
+    const page = await findMismatches(q, { ...f, limit: size, ...(last ? { beforeId: last.id } : {}) });
+    rows.push(...page);
+    if (page.length < size) return rows;
+  }
+}
+
+export type ChartBucket = 'day' | 'week';
+
+export interface ChartPoint {
+  /** The first day of the bucket, YYYY-MM-DD (UTC; weeks start on Monday). */
+  period: string;
+  partnerId: string;
+  type: MismatchType;
+  currency: string | null;
+  /** Exact sum of the amounts at risk, as text. */
+  amountAtRisk: string;
+  count: number;
+}
+
+/**
+ * Mismatches of the filter (paging aside) counted and their amounts at risk summed by detection day or week,
+ * partner, type and currency; amounts are never added across currencies.
+ */
+export async function mismatchChart(
+  q: Queryable,
+  filter: MismatchFilter,
+  bucket: ChartBucket,
+): Promise<ChartPoint[]> {
+  const { limit: _limit, beforeId: _beforeId, ...f } = filter;
+  const params: unknown[] = [bucket];
+  const where = filterWhere(f, params);
+  return q.query<ChartPoint>(
+    `select to_char(date_trunc($1, detected_at at time zone 'UTC'), 'YYYY-MM-DD') as period,
+       partner_id as "partnerId", type, currency, sum(amount_at_risk)::text as "amountAtRisk",
+       count(*)::int as count
+     from mismatches ${where}
+     group by 1, 2, 3, 4
+     order by 1, 2, 3, 4 nulls first`,
+    params,
+  );
 }
 
 export async function getMismatch(q: Queryable, id: number): Promise<StoredMismatch | undefined> {
@@ -353,6 +410,10 @@ export async function leaseDuePos(q: Queryable, now: Date, limit: number, leaseM
   );
 }
 
+/** The reason of a PO kept queued after it was matched: it is matched again when an invoice's grace period
+ * ends (so an invoice still waiting for its ship notice is flagged if none came). */
+export const GRACE_PERIOD_REASON = 'grace period ends';
+
 /**
  * Done with a leased PO: removed from the queue, or kept for `nextDueAt` (an invoice still inside its grace
  * period). A PO queued again since the lease stays due as that enqueue set it.
@@ -369,7 +430,7 @@ export async function finishReconciliation(
     );
   } else {
     await q.query(
-      `update reconcile_queue set due_at = $4, reason = 'grace period ends', attempts = 0, last_error = null
+      `update reconcile_queue set due_at = $4, reason = '${GRACE_PERIOD_REASON}', attempts = 0, last_error = null
        where partner_id = $1 and po_number = $2 and generation = $3`,
       [po.partnerId, po.poNumber, po.generation, nextDueAt],
     );
