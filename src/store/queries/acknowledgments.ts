@@ -146,3 +146,29 @@ export async function pendingDeliveries(q: Queryable, idleMs: number, limit: num
   );
   return rows.map((r) => r.id);
 }
+
+/** An acknowledgment as operations follow its delivery: without its body and functional detail. */
+export type Delivery = Omit<Acknowledgment, 'body' | 'functional'> & { updatedAt: Date };
+
+export interface DeliveryFilter {
+  status?: DeliveryStatus;
+  partnerId?: string;
+  /** Only deliveries with an id below this (paging backwards from the newest). */
+  beforeId?: number;
+  limit?: number;
+}
+
+export async function listDeliveries(q: Queryable, f: DeliveryFilter = {}): Promise<Delivery[]> {
+  return q.query<Delivery>(
+    `select id, receipt_id as "receiptId", interchange_id as "interchangeId", partner_id as "partnerId", kinds,
+       control_number as "controlNumber", inbound_control_number as "inboundControlNumber", ta1_code as "ta1Code",
+       delivery_status as "deliveryStatus", channel_kind as "channelKind", delivered_to as "deliveredTo", attempts,
+       last_error as "lastError", created_at as "createdAt", delivered_at as "deliveredAt",
+       updated_at as "updatedAt"
+     from acknowledgments
+     where ($1::text is null or delivery_status = $1) and ($2::text is null or partner_id = $2)
+       and ($3::bigint is null or id < $3)
+     order by id desc limit $4`,
+    [f.status ?? null, f.partnerId ?? null, f.beforeId ?? null, f.limit ?? 50],
+  );
+}
