@@ -8,16 +8,14 @@ import { parseDocument } from 'yaml';
 import { embeddedDbDir, loadGatewayConfig, type GatewayConfig } from '../config/gateway.ts';
 import { GatewayError, errorMessage } from '../errors.ts';
 import { openDb } from '../main.ts';
-import { as2Certificates, certificateExpiry } from '../partners/certificate-expiry.ts';
+import { certificateWarnings, inboundWhere, outboundWhere } from '../partners/describe.ts';
 import { validatePartnerFiles } from '../partners/load.ts';
-import type { InboundChannel, OutboundChannel, Partner, PartnerDirectory } from '../partners/partner.ts';
+import type { Partner, PartnerDirectory } from '../partners/partner.ts';
 import { isSecretReference } from '../partners/secrets.ts';
 import type { Queryable } from '../store/db.ts';
 import { interchangesOfReceipt } from '../store/queries/interchanges.ts';
 import { listReceipts, type Receipt } from '../store/queries/receipts.ts';
 import type { Issue } from '../x12/issues.ts';
-import { ftpLabel } from '../transports/ftp.ts';
-import { sftpLabel } from '../transports/sftp.ts';
 import { certifyCommand } from './partners-certify.ts';
 import { starterFile, TEMPLATE_NAMES, type TemplateName } from './partners-templates.ts';
 import { loadOptions, partnerOf, registryOf, specsOf } from './partners-registry.ts';
@@ -120,7 +118,8 @@ async function listPartners(config: GatewayConfig, registry: PartnerDirectory): 
     ];
   });
   out(table(['partner', 'status', 'channels', 'last file', 'last error'], rows));
-  const warnings = partners.flatMap((p) => certificateWarnings(p, new Date()));
+  const now = new Date();
+  const warnings = partners.flatMap((p) => certificateWarnings(p, now).map((w) => `warning: ${p.id}: ${w}`));
   if (warnings.length > 0) out(`\n${warnings.join('\n')}`);
   if (activity.note) out(`\n${activity.note}`);
 }
@@ -200,16 +199,6 @@ function describeProblem(a: Activity): string {
   return text.length > 100 ? `${text.slice(0, 99)}…` : text;
 }
 
-/** A line per AS2 certificate that has expired or expires within 30 days. */
-export function certificateWarnings(p: Partner, now: Date): string[] {
-  return as2Certificates(p).flatMap(({ role, certificate }) => {
-    const expiry = certificateExpiry(certificate, now);
-    return expiry.state === 'expiring' || expiry.state === 'expired'
-      ? [`warning: ${p.id}: ${role} ${certificate.subject} (${certificate.ref}): ${expiry.text}`]
-      : [];
-  });
-}
-
 function channelSummary(p: Partner): string {
   const parts = p.inbound.map((c) => `${c.kind}:${c.id}`);
   if (p.hosted) parts.push('hosted');
@@ -229,32 +218,6 @@ function table(head: string[], rows: string[][]): string {
 }
 
 // ---- show
-
-export function inboundWhere(c: InboundChannel): string {
-  switch (c.kind) {
-    case 'folder':
-      return c.path;
-    case 'sftp':
-      return `${sftpLabel(c)} ${c.directories.join(', ')}`;
-    case 'ftp':
-      return `${ftpLabel(c)} ${c.directories.join(', ')}`;
-  }
-}
-
-export function outboundWhere(partnerId: string, c: OutboundChannel): string {
-  switch (c.kind) {
-    case 'folder':
-      return c.path;
-    case 'sftp':
-      return `${sftpLabel(c)} ${c.directory}`;
-    case 'ftp':
-      return `${ftpLabel(c)} ${c.directory}`;
-    case 'hosted':
-      return `${join(c.root, partnerId, 'outbound')} (the partner's /outbound on the hosted SFTP server)`;
-    case 'as2':
-      return `AS2 ${c.url} (${c.mdn} MDN)`;
-  }
-}
 
 function loginLines(c: {
   password?: string;
