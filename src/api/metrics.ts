@@ -83,11 +83,18 @@ export function createMetrics(deps: MetricsDeps): Registry {
     'Repeated arrivals of a file already received (not processed again), by partner',
     (r) => r.duplicates,
   );
-  receiptCounter(
-    'dockside_files_dead_total',
-    'Files whose processing failed for good (a dead letter until retried), by partner',
-    (r) => r.dead,
-  );
+  // A gauge: retrying the dead letter makes the file pending again, and a counter that falls reads as a reset.
+  new Gauge({
+    name: 'dockside_files_dead',
+    help: 'Files whose processing failed for good and that nobody has retried, by partner',
+    labelNames: ['partner'] as const,
+    registers,
+    async collect() {
+      const { snapshot } = await scrape();
+      this.reset();
+      for (const r of snapshot?.receipts ?? []) this.set({ partner: partnerLabel(r.partnerId) }, r.dead);
+    },
+  });
 
   new Counter({
     name: 'dockside_acks_sent_total',

@@ -12,8 +12,8 @@ export function metricsRoutes(app: FastifyInstance, deps: { registry: Registry }
       schema: {
         summary: 'Metrics of the whole gateway in the Prometheus text format, read from the database',
         description:
-          'Counters by partner (files received, processed, rejected, duplicates, dead; acks sent), gauges ' +
-          '(failed and pending deliveries, open dead letters, open mismatches, queue depth, ready) and a ' +
+          'Counters by partner (files received, processed, rejected, duplicates; acks sent), gauges (files ' +
+          'dead, failed and pending deliveries, open dead letters, open mismatches, queue depth, ready) and a ' +
           'summary of processing time (quantiles over the last hour). Send an API token of the operations ' +
           'role as `Authorization: Bearer …` (Prometheus: `authorization: { credentials_file: … }`).',
         tags: ['operations'],

@@ -7,6 +7,7 @@ import { InProcessQueue } from '../../../src/jobs/in-process.ts';
 import { silentLogger } from '../../../src/log.ts';
 import type { Db } from '../../../src/store/db.ts';
 import { recordDeliveryError } from '../../../src/store/queries/acknowledgments.ts';
+import { markReceiptDead } from '../../../src/store/queries/receipts.ts';
 import { GOLDEN_856, withEnvelope } from '../../helpers/pipeline.ts';
 import { engines } from '../../helpers/store.ts';
 import { apiFixture, bearer, openDeadLetter, type ApiFixture } from './fixture.ts';
@@ -115,7 +116,8 @@ for (const engine of engines()) {
     });
 
     it('moves the counts when files arrive and things fail, labelling files of no partner "unknown"', async () => {
-      await f.pipeline.arrive('acme', withEnvelope(GOLDEN_856, { control: 2 }), 'second.edi');
+      const second = await f.pipeline.arrive('acme', withEnvelope(GOLDEN_856, { control: 2 }), 'second.edi');
+      await markReceiptDead(f.db, second, 'the database went away');
       await f.pipeline.arrive('acme', GOLDEN_856, 'asn.edi');
       await f.pipeline.intake.receive(Readable.from([Buffer.from('not X12 at all')]), {
         channel: { kind: 'upload', id: 'test' },
@@ -128,11 +130,13 @@ for (const engine of engines()) {
       ]);
       await recordDeliveryError(f.db, ack!.id, 'connection refused', true);
 
-      const { samples } = await scrape();
+      const { samples, types } = await scrape();
       assert.equal(samples.get('dockside_files_received_total{partner="acme"}'), 3);
       assert.equal(samples.get('dockside_files_duplicates_total{partner="acme"}'), 1);
       assert.equal(samples.get('dockside_files_processed_total{partner="acme"}'), 1);
       assert.equal(samples.get('dockside_files_received_total{partner="unknown"}'), 1);
+      assert.equal(samples.get('dockside_files_dead{partner="acme"}'), 1);
+      assert.equal(types.get('dockside_files_dead'), 'gauge');
       assert.equal(samples.get('dockside_dead_letters_open{queue="map-documents"}'), 1);
       assert.equal(samples.get('dockside_ack_deliveries_failed{partner="acme"}'), 1);
       assert.equal(samples.get('dockside_ack_deliveries_pending{partner="acme"}'), undefined);
