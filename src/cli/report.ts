@@ -11,9 +11,9 @@ import {
   renderMismatchXlsx,
   type MismatchReport,
 } from '../reports/index.ts';
+import { loadMismatchReport } from '../reports/mismatch-source.ts';
 import { applyRetention } from '../reports/retention.ts';
 import type { Queryable } from '../store/db.ts';
-import { findMismatches, type MismatchFilter, type StoredMismatch } from '../store/queries/mismatches.ts';
 import { withGateway } from './context.ts';
 import { addFilterOptions, filterOf, type MismatchFilterOptions } from './mismatches.ts';
 
@@ -21,52 +21,12 @@ function out(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
-/** Every mismatch the filter selects, however many: the store pages by id. */
-async function allMismatches(db: Queryable, filter: MismatchFilter): Promise<StoredMismatch[]> {
-  const rows: StoredMismatch[] = [];
-  for (;;) {
-    const last = rows.at(-1);
-    const page = await findMismatches(db, { ...filter, limit: 5000, ...(last ? { beforeId: last.id } : {}) });
-    rows.push(...page);
-    if (page.length < 5000) return rows;
-  }
-}
-
 export async function mismatchReport(
   db: Queryable,
   options: MismatchFilterOptions,
   generatedAt: Date,
 ): Promise<MismatchReport> {
-  const rows = await allMismatches(db, filterOf(options));
-  return {
-    generatedAt,
-    filter: {
-      ...(options.from ? { from: options.from } : {}),
-      ...(options.to ? { to: options.to } : {}),
-      ...(options.partner ? { partner: options.partner } : {}),
-      ...(options.status ? { status: options.status } : {}),
-    },
-    // Oldest first reads as a history; the store lists newest first.
-    rows: rows.reverse().map((m) => ({
-      id: m.id,
-      partnerId: m.partnerId,
-      poNumber: m.poNumber,
-      type: m.type,
-      severity: m.severity,
-      status: m.status,
-      expected: m.expected,
-      actual: m.actual,
-      amountAtRisk: m.amountAtRisk,
-      ...(m.currency ? { currency: m.currency } : {}),
-      message: m.message,
-      documents: m.documents,
-      detectedAt: m.detectedAt,
-      updatedAt: m.updatedAt,
-      ...(m.decidedBy ? { decidedBy: m.decidedBy } : {}),
-      ...(m.decidedAt ? { decidedAt: m.decidedAt } : {}),
-      ...(m.comment ? { comment: m.comment } : {}),
-    })),
-  };
+  return loadMismatchReport(db, filterOf(options), generatedAt);
 }
 
 export function reportCommand(): Command {

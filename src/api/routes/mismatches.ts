@@ -8,6 +8,7 @@ import {
   getMismatch,
   MISMATCH_STATUSES,
   type MismatchDecision,
+  type MismatchFilter,
   type MismatchStatus,
 } from '../../store/queries/mismatches.ts';
 import { MISMATCH_TYPES } from '../../reconcile/index.ts';
@@ -26,7 +27,7 @@ import {
 
 const ROLES = ['finance'] as const;
 
-const MISMATCH = {
+export const MISMATCH = {
   type: 'object',
   required: ['id', 'partnerId', 'poNumber', 'type', 'severity', 'status', 'amountAtRisk', 'message'],
   properties: {
@@ -67,15 +68,67 @@ const AUDIT_ENTRY = {
   },
 } as const;
 
-interface ListQuery {
+/** The filters of the list, the export and the chart. */
+export interface MismatchFilterQuery {
   partner?: string;
   status?: MismatchStatus[];
   type?: string[];
   from?: string;
   to?: string;
   po?: string;
+  minAmount?: string;
+  maxAmount?: string;
+}
+
+interface ListQuery extends MismatchFilterQuery {
   limit: number;
   before?: number;
+}
+
+const AMOUNT = '^\\d+(\\.\\d+)?$';
+
+export const MISMATCH_FILTER_QUERY = {
+  partner: { type: 'string', minLength: 1, description: 'partner id' },
+  status: {
+    type: 'array',
+    items: { type: 'string', enum: [...MISMATCH_STATUSES] },
+    description: 'one or more statuses (repeat the parameter)',
+  },
+  type: {
+    type: 'array',
+    items: { type: 'string', enum: [...MISMATCH_TYPES] },
+    description: 'one or more mismatch types (repeat the parameter)',
+  },
+  ...DATE_QUERY,
+  po: { type: 'string', minLength: 1, description: 'purchase order number' },
+  minAmount: {
+    type: 'string',
+    pattern: AMOUNT,
+    maxLength: 40,
+    description: 'amount at risk at least this (a decimal, e.g. 100 or 99.50)',
+  },
+  maxAmount: {
+    type: 'string',
+    pattern: AMOUNT,
+    maxLength: 40,
+    description: 'amount at risk at most this (a decimal)',
+  },
+} as const;
+
+/** The store's filter for the query's filters; a date that fits the pattern but is no date is refused. */
+export function mismatchFilterOf(q: MismatchFilterQuery): MismatchFilter {
+  const from = dateParam('from', q.from);
+  const to = dateParam('to', q.to);
+  return {
+    ...(q.partner !== undefined ? { partnerId: q.partner } : {}),
+    ...(q.po !== undefined ? { poNumber: q.po } : {}),
+    ...(q.status ? { statuses: q.status } : {}),
+    ...(q.type ? { types: q.type } : {}),
+    ...(from ? { from } : {}),
+    ...(to ? { to } : {}),
+    ...(q.minAmount !== undefined ? { minAmount: q.minAmount } : {}),
+    ...(q.maxAmount !== undefined ? { maxAmount: q.maxAmount } : {}),
+  };
 }
 
 const DECISIONS: readonly MismatchDecision[] = ['accept', 'dispute', 'resolve', 'reopen'];
@@ -93,37 +146,15 @@ export function mismatchRoutes(app: FastifyInstance, deps: { db: Db; now: () => 
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: {
-            partner: { type: 'string', minLength: 1, description: 'partner id' },
-            status: {
-              type: 'array',
-              items: { type: 'string', enum: [...MISMATCH_STATUSES] },
-              description: 'one or more statuses (repeat the parameter)',
-            },
-            type: {
-              type: 'array',
-              items: { type: 'string', enum: [...MISMATCH_TYPES] },
-              description: 'one or more mismatch types (repeat the parameter)',
-            },
-            ...DATE_QUERY,
-            po: { type: 'string', minLength: 1, description: 'purchase order number' },
-            ...PAGE_QUERY,
-          },
+          properties: { ...MISMATCH_FILTER_QUERY, ...PAGE_QUERY },
         },
         response: { 200: listSchema(MISMATCH) },
       },
     },
     async (request) => {
       const q = request.query;
-      const from = dateParam('from', q.from);
-      const to = dateParam('to', q.to);
       const items = await findMismatches(db, {
-        ...(q.partner !== undefined ? { partnerId: q.partner } : {}),
-        ...(q.po !== undefined ? { poNumber: q.po } : {}),
-        ...(q.status ? { statuses: q.status } : {}),
-        ...(q.type ? { types: q.type } : {}),
-        ...(from ? { from } : {}),
-        ...(to ? { to } : {}),
+        ...mismatchFilterOf(q),
         ...(q.before !== undefined ? { beforeId: q.before } : {}),
         limit: q.limit,
       });

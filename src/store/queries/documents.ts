@@ -181,3 +181,43 @@ export async function findDocuments(q: Queryable, f: DocumentFilter): Promise<St
     params,
   );
 }
+
+export interface PoTimelineDocument {
+  id: number;
+  receiptId: number;
+  type: 'advance-ship-notice' | 'invoice';
+  shipmentId: string | null;
+  billOfLading: string | null;
+  invoiceNumber: string | null;
+  document: unknown;
+  createdAt: Date;
+  /** False for an invoice of another PO that shares an invoice number with one of this PO's. */
+  namesPo: boolean;
+}
+
+/**
+ * What reconciliation reads for a partner's PO (see documentsForPo: non-test ship notices and invoices that
+ * name it, and other invoices with one of their invoice numbers), with the receipt each came in, oldest first.
+ */
+export async function poTimelineDocuments(
+  q: Queryable,
+  partnerId: string,
+  poNumber: string,
+): Promise<PoTimelineDocument[]> {
+  return q.query<PoTimelineDocument>(
+    `with named as (
+       select id from documents
+       where po_numbers @> array[$2]::text[] and partner_id = $1 and not test
+         and type in ('advance-ship-notice', 'invoice')
+     )
+     select id, receipt_id as "receiptId", type, shipment_id as "shipmentId", bill_of_lading as "billOfLading",
+       invoice_number as "invoiceNumber", document, created_at as "createdAt",
+       id in (select id from named) as "namesPo"
+     from documents
+     where id in (select id from named)
+        or (partner_id = $1 and not test and type = 'invoice' and invoice_number in
+             (select invoice_number from documents where id in (select id from named) and invoice_number is not null))
+     order by created_at, id`,
+    [partnerId, poNumber],
+  );
+}
