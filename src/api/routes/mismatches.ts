@@ -27,7 +27,7 @@ import {
 
 const ROLES = ['finance'] as const;
 
-export const MISMATCH = {
+const MISMATCH = {
   type: 'object',
   required: ['id', 'partnerId', 'poNumber', 'type', 'severity', 'status', 'amountAtRisk', 'message'],
   properties: {

@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { controlNumberVariants } from '../../../src/store/queries/trace.ts';
+import { traceSteps } from '../../../src/api/routes/trace.ts';
+import { GRACE_PERIOD_REASON } from '../../../src/store/queries/mismatches.ts';
+import {
+  controlNumberVariants,
+  type PoReconciliation,
+  type TracedDocument,
+  type TracedReceipt,
+} from '../../../src/store/queries/trace.ts';
 import { engines } from '../../helpers/store.ts';
 import { apiFixture, bearer, type ApiFixture } from './fixture.ts';
 import { addInvoices, erpExport, PO, reconcileNow, type MoreData } from './reconciled-po.ts';
@@ -44,6 +51,142 @@ describe('controlNumberVariants', () => {
 
   it('leaves a value that is not all digits as typed', () => {
     assert.deepEqual(controlNumberVariants(' A17 '), ['A17']);
+  });
+});
+
+const AT = new Date('2026-11-26T12:00:00Z');
+
+function receipt(extra: Partial<TracedReceipt> = {}): TracedReceipt {
+  return {
+    id: 7,
+    partnerId: 'acme',
+    fileName: 'orders.csv',
+    channelKind: 'sftp-poll',
+    channelId: 'acme-in',
+    status: 'processed',
+    outcome: 'accepted',
+    issues: [],
+    lastError: null,
+    duplicateOf: null,
+    receivedAt: AT,
+    finishedAt: AT,
+    matchedOn: [],
+    ...extra,
+  };
+}
+
+function invoiceDoc(extra: Partial<TracedDocument> = {}): TracedDocument {
+  return {
+    id: 40,
+    receiptId: 7,
+    partnerId: 'acme',
+    type: 'invoice',
+    test: false,
+    poNumbers: ['PO-1'],
+    shipmentId: null,
+    billOfLading: null,
+    invoiceNumber: 'INV-1',
+    createdAt: AT,
+    ...extra,
+  };
+}
+
+function statesOf(steps: ReturnType<typeof traceSteps>): string[] {
+  return steps.map((s) => `${s.step} ${s.state}`);
+}
+
+describe('traceSteps', () => {
+  it('stops a repeated arrival after received: the first arrival is the one processed', () => {
+    const steps = traceSteps(
+      receipt({ status: 'duplicate', duplicateOf: 3, outcome: null }),
+      [],
+      [],
+      [],
+      [],
+      0,
+    );
+    assert.deepEqual(statesOf(steps), [
+      'received done',
+      'validated not-applicable',
+      'acknowledged not-applicable',
+      'mapped not-applicable',
+      'reconciled not-applicable',
+    ]);
+    assert.match(steps[1]!.summary, /receipt 3/);
+  });
+
+  it('leaves every step after received pending while the file waits to be processed', () => {
+    const steps = traceSteps(
+      receipt({ status: 'processing', outcome: null, finishedAt: null, lastError: 'store unavailable' }),
+      [],
+      [],
+      [],
+      [],
+      0,
+    );
+    assert.deepEqual(statesOf(steps).slice(1), [
+      'validated pending',
+      'acknowledged pending',
+      'mapped pending',
+      'reconciled pending',
+    ]);
+    assert.match(steps[1]!.summary, /store unavailable/);
+  });
+
+  it('fails validation of a file whose processing gave up, with the error', () => {
+    const steps = traceSteps(
+      receipt({ status: 'dead', outcome: null, lastError: 'blob missing' }),
+      [],
+      [],
+      [],
+      [],
+      0,
+    );
+    assert.equal(steps[1]!.state, 'failed');
+    assert.match(steps[1]!.summary, /blob missing/);
+  });
+
+  it('has nothing to acknowledge for a CSV file, and maps it as it is read', () => {
+    const pos: PoReconciliation[] = [{ partnerId: 'acme', poNumber: 'PO-1', queued: null, mismatches: [] }];
+    const steps = traceSteps(receipt(), [], [], [invoiceDoc()], pos, 40);
+    assert.deepEqual(statesOf(steps), [
+      'received done',
+      'validated done',
+      'acknowledged not-applicable',
+      'mapped done',
+      'reconciled done',
+    ]);
+    assert.match(steps[4]!.summary, /PO-1: matched, no mismatch/);
+  });
+
+  it('waits for reconciliation until the reconciler has read the document', () => {
+    const pos: PoReconciliation[] = [{ partnerId: 'acme', poNumber: 'PO-1', queued: null, mismatches: [] }];
+    assert.equal(traceSteps(receipt(), [], [], [invoiceDoc()], pos, 39)[4]!.state, 'pending');
+  });
+
+  it('counts a PO kept queued only for an invoice grace period as matched', () => {
+    const due = new Date('2026-11-29T12:00:01Z');
+    const pos: PoReconciliation[] = [
+      {
+        partnerId: 'acme',
+        poNumber: 'PO-1',
+        queued: { dueAt: due, reason: GRACE_PERIOD_REASON, attempts: 0, lastError: null },
+        mismatches: [{ id: 5, type: 'invoice-total', status: 'open', poNumber: 'PO-1', lastSeenAt: AT }],
+      },
+    ];
+    const step = traceSteps(receipt(), [], [], [invoiceDoc()], pos, 40)[4]!;
+    assert.equal(step.state, 'done');
+    assert.equal(step.at?.toISOString(), AT.toISOString());
+    assert.match(
+      step.summary,
+      /1 mismatch \(1 open or disputed\); matched again at 2026-11-29T12:00:01.000Z/,
+    );
+  });
+
+  it('does not reconcile test data', () => {
+    const step = traceSteps(receipt(), [], [], [invoiceDoc({ test: true })], [], 40)[4]!;
+    assert.equal(step.state, 'not-applicable');
+    assert.match(step.summary, /test data/);
   });
 });
 
