@@ -38,7 +38,7 @@ import { acceptAsyncMdn, expireAsyncMdns } from './transports/as2/async-mdn.ts';
 import { resendPendingMdns } from './transports/as2/mdn-delivery.ts';
 import { startAs2Server, type As2Server } from './transports/as2/server.ts';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from './api/app.ts';
+import { buildApi, type ApiDeps } from './api/app.ts';
 
 export interface X12Services {
   specs: LoadedSpecs;
@@ -273,7 +273,24 @@ export async function openGateway(
       // First, so that an address that cannot be used stops the start before anything else runs.
       hosted ??= await startHostedSftp(config, partners, intake, log);
       as2 ??= await startAs2(config, partners, intake, db, log);
-      if (config.apiPort !== 0 && !api) api = await startApi(config, db, blobs, log);
+      if (config.apiPort !== 0 && !api) {
+        api = await startApi(
+          config,
+          {
+            db,
+            blobs,
+            ...(erp ? { erp } : {}),
+            operations: { intake, queue },
+            partners: {
+              directory: partners,
+              dir: config.partnersDir,
+              load: partnerOptions,
+              hostKeysDir: hostKeysDir(config),
+            },
+          },
+          log,
+        );
+      }
       // AS2 bookkeeping that time drives: async MDNs we owe partners (posted again after a restart) and async
       // MDNs partners owe us (a delivery fails visibly when its deadline passes).
       as2Upkeep = setInterval(() => {
@@ -357,13 +374,11 @@ async function startHostedSftp(
  * and run without it. */
 async function startApi(
   config: GatewayConfig,
-  db: Db,
-  blobs: FileBlobStore,
+  deps: Pick<ApiDeps, 'db' | 'blobs' | 'erp' | 'operations' | 'partners'>,
   log: Logger,
 ): Promise<FastifyInstance | undefined> {
   const api = await buildApi({
-    db,
-    blobs,
+    ...deps,
     log: log.child({ channel: 'api' }),
     secureCookie: config.apiSecureCookie,
   });

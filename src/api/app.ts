@@ -1,18 +1,28 @@
 // The HTTP API as a fastify instance, not yet listening: the composition root (src/main.ts) decides where it
 // listens, and tests drive it with inject(). Everything it needs comes in `deps`, taken from the Gateway.
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Intake } from '../intake/receive.ts';
+import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
 import type { BlobStore } from '../store/blobs.ts';
 import type { Db } from '../store/db.ts';
+import type { ErpAdapter } from '../erp/index.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandlers } from './errors.ts';
 import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
+import { createMetrics } from './metrics.ts';
 import { collectRoutes } from './openapi.ts';
+import { consoleRoutes } from './routes/console.ts';
 import { documentRoutes } from './routes/documents.ts';
 import { mismatchRoutes } from './routes/mismatches.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { mismatchViewRoutes } from './routes/mismatch-views.ts';
+import { operationsRoutes } from './routes/operations.ts';
+import { partnerRoutes, type PartnerApiDeps } from './routes/partners.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { sessionRoutes } from './routes/session.ts';
 import { systemRoutes } from './routes/system.ts';
+import { traceRoutes } from './routes/trace.ts';
 
 export interface ApiDeps {
   db: Db;
@@ -26,8 +36,16 @@ export interface ApiDeps {
   secureCookie?: boolean;
   /** Largest request body accepted; 1 MiB by default (the API takes small JSON bodies only). */
   bodyLimit?: number;
+  /** The ERP a mismatch's timeline reads the purchase order from; without it the timeline says so. */
+  erp?: ErpAdapter;
   /** Limits on failed logins; see LoginThrottleOptions for the defaults. */
   loginThrottle?: LoginThrottleOptions;
+  /** The gateway's intake and job queue: replaying a receipt and retrying a dead letter need them (without
+   * them those two routes are absent), and /metrics reads the queue's depth from it. */
+  operations?: { intake: Intake; queue: JobQueue };
+  /** The partner registry, its directory and how its files are loaded: without them the partner routes are
+   * absent. */
+  partners?: PartnerApiDeps;
 }
 
 export const DEFAULT_SESSION_TTL_MS = 8 * 60 * 60 * 1000;
@@ -59,8 +77,25 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     throttle: new LoginThrottle(deps.loginThrottle),
   });
   mismatchRoutes(app, { db: deps.db, now });
+  mismatchViewRoutes(app, { db: deps.db, now, ...(deps.erp ? { erp: deps.erp } : {}) });
+  traceRoutes(app, { db: deps.db });
   receiptRoutes(app, { db: deps.db, blobs: deps.blobs });
   documentRoutes(app, { db: deps.db });
+  if (deps.partners) partnerRoutes(app, { db: deps.db, now, partners: deps.partners });
+  operationsRoutes(app, {
+    db: deps.db,
+    blobs: deps.blobs,
+    now,
+    ...(deps.operations ? { operations: deps.operations } : {}),
+  });
+  metricsRoutes(app, {
+    registry: createMetrics({
+      db: deps.db,
+      log: deps.log,
+      ...(deps.operations ? { queue: deps.operations.queue } : {}),
+    }),
+  });
+  consoleRoutes(app);
   await app.ready();
   return app;
 }

@@ -3,11 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { createToken } from '../../../src/api/accounts.ts';
 import { API_ROLES, revokeToken, type ApiRole } from '../../../src/store/queries/api-users.ts';
 import { engines } from '../../helpers/store.ts';
-import { apiFixture, bearer, registeredRoutes, SESSION_TTL_MS, START, type ApiFixture } from './fixture.ts';
+import {
+  apiFixture,
+  bearer,
+  openDeadLetter,
+  registeredRoutes,
+  SESSION_TTL_MS,
+  START,
+  type ApiFixture,
+} from './fixture.ts';
 
 interface RouteCase {
   method: 'GET' | 'POST';
-  url: (f: ApiFixture) => string;
+  /** May prepare what the call needs (a fresh dead letter to retry). */
+  url: (f: ApiFixture) => string | Promise<string>;
   pattern: string;
   body?: object;
   roles: readonly ApiRole[];
@@ -64,6 +73,95 @@ const ROUTES: RouteCase[] = [
     roles: ['finance', 'operations'],
     ok: 200,
   },
+  {
+    method: 'GET',
+    pattern: '/api/mismatches/export',
+    url: () => '/api/mismatches/export?format=csv',
+    roles: ['finance'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/mismatches/chart',
+    url: () => '/api/mismatches/chart?bucket=week',
+    roles: ['finance'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/mismatches/:id/timeline',
+    url: (f) => `/api/mismatches/${f.mismatchId}/timeline`,
+    roles: ['finance'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/trace',
+    url: () => '/api/trace?q=8801',
+    roles: ['finance', 'operations'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/dead-letters',
+    url: () => '/api/dead-letters',
+    roles: ['operations'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    pattern: '/api/dead-letters/:id/retry',
+    // A dead letter can be retried once: each call gets its own.
+    url: async (f) => `/api/dead-letters/${await openDeadLetter(f)}/retry`,
+    roles: ['operations'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    pattern: '/api/receipts/:id/replay',
+    url: (f) => `/api/receipts/${f.receiptId}/replay`,
+    roles: ['operations'],
+    ok: 200,
+  },
+  { method: 'GET', pattern: '/api/deliveries', url: () => '/api/deliveries', roles: ['operations'], ok: 200 },
+  { method: 'GET', pattern: '/api/throughput', url: () => '/api/throughput', roles: ['operations'], ok: 200 },
+  { method: 'GET', pattern: '/metrics', url: () => '/metrics', roles: ['operations'], ok: 200 },
+  {
+    method: 'GET',
+    pattern: '/api/partners',
+    url: () => '/api/partners',
+    roles: ['onboarding', 'operations'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/partners/problems',
+    url: () => '/api/partners/problems',
+    roles: ['onboarding', 'operations'],
+    ok: 200,
+  },
+  {
+    method: 'GET',
+    pattern: '/api/partners/:id',
+    url: () => '/api/partners/acme',
+    roles: ['onboarding', 'operations'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    pattern: '/api/partners/validate',
+    url: () => '/api/partners/validate',
+    body: { yaml: 'id: newco\nname: New Co\nidentities: [{ qualifier: ZZ, id: NEWCO }]\n' },
+    roles: ['onboarding'],
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    pattern: '/api/partners/:id/test',
+    url: () => '/api/partners/acme/test',
+    roles: ['onboarding'],
+    ok: 200,
+  },
 ];
 
 const PUBLIC = [
@@ -72,6 +170,11 @@ const PUBLIC = [
   'GET /api/openapi.json',
   'POST /api/login',
   'POST /api/logout',
+  // The console's static files; its data comes from the routes above.
+  'GET /',
+  'GET /console',
+  'GET /console/',
+  'GET /console/:file',
 ];
 
 function sessionCookie(setCookie: string | string[] | undefined): string {
@@ -112,14 +215,14 @@ for (const engine of engines()) {
           if (route.body) {
             await f.app.inject({
               method: 'POST',
-              url: route.url(f),
+              url: await route.url(f),
               headers: bearer(f.tokens.admin),
               payload: { decision: 'resolve', comment: 'set up for the access check' },
             });
           }
           const res = await f.app.inject({
             method: route.method,
-            url: route.url(f),
+            url: await route.url(f),
             headers: bearer(f.tokens[role]),
             ...(route.body ? { payload: route.body } : {}),
           });
@@ -135,7 +238,7 @@ for (const engine of engines()) {
       it(`answers ${route.method} ${route.pattern} without credentials with 401 unauthorized`, async () => {
         const res = await f.app.inject({
           method: route.method,
-          url: route.url(f),
+          url: await route.url(f),
           ...(route.body ? { payload: route.body } : {}),
         });
         assert.equal(res.statusCode, 401);

@@ -1,22 +1,34 @@
 // An API over a test database holding real data: an 856 received, processed and mapped into a ship notice,
 // a mismatch on its PO, and for every role a user (password "correct horse <role>") and a token.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createToken, createUser } from '../../../src/api/accounts.ts';
 import { buildApi } from '../../../src/api/app.ts';
+import { DEFAULT_SPECS_DIR, loadSpecs } from '../../../src/config/x12-specs.ts';
 import { defaultMappers } from '../../../src/documents/mappers/index.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { loadPartners, type LoadPartnersOptions } from '../../../src/partners/load.ts';
+import { LivePartnerDirectory } from '../../../src/partners/reload.ts';
 import { mapDocuments } from '../../../src/pipeline/map-documents.ts';
 import { processReceipt } from '../../../src/pipeline/process-receipt.ts';
 import type { Mismatch } from '../../../src/reconcile/index.ts';
 import type { Db } from '../../../src/store/db.ts';
 import { API_ROLES, type ApiRole } from '../../../src/store/queries/api-users.ts';
+import { insertDeadLetter } from '../../../src/store/queries/dead-letters.ts';
 import { documentsOfReceipt } from '../../../src/store/queries/documents.ts';
 import { saveMismatches } from '../../../src/store/queries/mismatches.ts';
-import { GOLDEN_856, harness } from '../../helpers/pipeline.ts';
+import { GOLDEN_856, harness, type Harness } from '../../helpers/pipeline.ts';
 
 export interface ApiFixture {
   db: Db;
   app: FastifyInstance;
+  /** The pipeline the fixture's file went through; its queue records what the API adds. */
+  pipeline: Harness;
+  /** The partner files the API reads (acme.yaml, globex.yaml: the pipeline's partners), and how. */
+  partnersDir: string;
+  partnerLoad: LoadPartnersOptions;
+  partners: LivePartnerDirectory;
   receiptId: number;
   documentId: number;
   mismatchId: number;
@@ -60,6 +72,12 @@ export async function apiFixture(db: Db): Promise<ApiFixture> {
     await createUser(db, { name: `${role}-user`, role, password: password(role) });
     tokens[role] = await createToken(db, { name: `${role}-token`, role });
   }
+  const partnersDir = join(h.dir, 'partners');
+  mkdirSync(partnersDir);
+  writeFileSync(join(partnersDir, 'acme.yaml'), partnerYaml('acme', 'ACMEWIDGET', h.dir));
+  writeFileSync(join(partnersDir, 'globex.yaml'), partnerYaml('globex', 'GLOBEX', h.dir));
+  const partnerLoad: LoadPartnersOptions = { dataDir: h.dir, specs: SPECS };
+  const partners = new LivePartnerDirectory(loadPartners(partnersDir, partnerLoad));
   let now = START;
   const app = await buildApi({
     db,
@@ -67,10 +85,22 @@ export async function apiFixture(db: Db): Promise<ApiFixture> {
     log: silentLogger(),
     now: () => now,
     sessionTtlMs: SESSION_TTL_MS,
+    operations: { intake: h.intake, queue: h.queue },
+    partners: {
+      directory: partners,
+      dir: partnersDir,
+      load: partnerLoad,
+      hostKeysDir: join(h.dir, 'keys'),
+      testTimeoutMs: 5000,
+    },
   });
   return {
     db,
     app,
+    pipeline: h,
+    partnersDir,
+    partnerLoad,
+    partners,
     receiptId,
     documentId: doc.id,
     mismatchId: saved.detected[0]!,
@@ -81,6 +111,22 @@ export async function apiFixture(db: Db): Promise<ApiFixture> {
       now = at;
     },
   };
+}
+
+const SPECS = loadSpecs(DEFAULT_SPECS_DIR);
+
+/** A partner file with a folder inbound channel and the folder outbound channel the pipeline's partners have. */
+export function partnerYaml(id: string, isaId: string, dataDir: string): string {
+  return [
+    `id: ${id}`,
+    `name: ${id} Inc.`,
+    'status: active',
+    `identities: [{ qualifier: ZZ, id: ${isaId} }]`,
+    'channels:',
+    `  inbound: [{ kind: folder, id: drop, path: ${join(dataDir, id, 'in')} }]`,
+    `  outbound: { kind: folder, path: ${join(dataDir, id, 'outbound')} }`,
+    '',
+  ].join('\n');
 }
 
 export function bearer(token: string) {
@@ -105,4 +151,20 @@ export function registeredRoutes(app: FastifyInstance): { method: string; url: s
     }
   }
   return out;
+}
+
+/** A new open dead letter of the fixture's receipt (a job of `queue` that failed for good); its id. */
+export async function openDeadLetter(
+  f: ApiFixture,
+  queue: 'process-receipt' | 'map-documents' = 'map-documents',
+): Promise<number> {
+  return insertDeadLetter(f.db, {
+    queue,
+    jobId: queue === 'process-receipt' ? `receipt-${f.receiptId}` : `map-${f.receiptId}`,
+    receiptId: f.receiptId,
+    payload: { receiptId: f.receiptId },
+    errorCode: 'store-unavailable',
+    reason: 'the database went away',
+    attempts: 6,
+  });
 }
