@@ -87,10 +87,10 @@ for (const engine of engines()) {
       await page.getByLabel('User').fill(server.data.user(role));
       await page.getByLabel('Password').fill(server.data.password(role));
       await page.getByRole('button', { name: 'Log in' }).click();
-      await page
-        .locator('#who')
-        .getByText(`${server.data.user(role)} (${role})`)
-        .waitFor();
+      const who = page.locator('#who').getByText(`${server.data.user(role)} (${role})`);
+      const refused = page.locator('#login-error:not(:empty)');
+      await who.or(refused).waitFor();
+      if ((await refused.count()) > 0) assert.fail(`login refused: ${await refused.textContent()}`);
       return session;
     }
 
@@ -267,6 +267,21 @@ for (const engine of engines()) {
       );
       await screenshot(page, 'partners');
 
+      // A partner's page: its file with line numbers, and the connectivity test of its channels.
+      await page.locator('table.partners tbody tr').first().focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/#\/partners\/acme$/);
+      await page.locator('table.source').waitFor();
+      assert.equal(await page.locator('table.source tr#yaml-1 code').textContent(), 'id: acme');
+      await page.getByRole('button', { name: 'Test connectivity' }).click();
+      await page.locator('ul.checks li').first().waitFor();
+      assert.match(
+        (await page.locator('#status').textContent()) ?? '',
+        /Connectivity test of acme: (ok|failed)\./,
+      );
+      await page.getByRole('link', { name: 'Partners', exact: true }).first().click();
+      await page.locator('table.partners').waitFor();
+
       await page.getByRole('link', { name: 'Validate a partner file' }).click();
       await page.getByLabel('Partner file (YAML)').fill(BROKEN_PARTNER_FILE);
       await page.getByRole('button', { name: 'Validate' }).click();
@@ -341,6 +356,23 @@ for (const engine of engines()) {
       await page.getByRole('button', { name: `Retry ${id}` }).click();
       await page.locator('#status').getByText(`Dead letter ${id} is back on deliver-outbound`).waitFor();
       await page.getByText('No open dead letters.').waitFor();
+
+      page.once('dialog', (d) => void d.accept());
+      await page.getByLabel('Receipt id').fill(String(server.data.acmeReceiptId));
+      await page.getByRole('button', { name: 'Replay' }).click();
+      await page
+        .locator('.replay-result')
+        .getByText(`Receipt ${server.data.acmeReceiptId} replayed as`)
+        .waitFor();
+      const [replay] = await server.data.h.db.query<{ id: number }>(
+        'select id from receipts where replay_of = $1',
+        [server.data.acmeReceiptId],
+      );
+      assert.ok(replay, 'the replay is a receipt of its own');
+      assert.match(
+        (await page.locator('.replay-result').textContent()) ?? '',
+        new RegExp(`replayed as receipt ${replay.id} `),
+      );
       assert.deepEqual(server.data.h.queue.of('deliver-outbound').slice(queued), [
         { ackId: server.data.failedAckId },
       ]);
