@@ -13,7 +13,13 @@ import * as XLSX from 'xlsx';
 import { CONSOLE_CSP } from '../../src/api/routes/console.ts';
 import type { ApiRole } from '../../src/store/queries/api-users.ts';
 import { engines } from '../helpers/store.ts';
-import { ACME_ASN_PO, BROKEN_PARTNER_FILE, consoleServer, type ConsoleServer } from './console-fixture.ts';
+import {
+  ACME_ASN_PO,
+  BROKEN_PARTNER_FILE,
+  consoleServer,
+  GLOBEX_NAME,
+  type ConsoleServer,
+} from './console-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = join(import.meta.dirname, '../../test-output/console');
@@ -253,6 +259,13 @@ for (const engine of engines()) {
         'acme',
         'globex',
       ]);
+      const globex = page.locator('table.partners tbody tr').nth(1);
+      assert.equal(
+        await globex.locator('td:first-child div').textContent(),
+        GLOBEX_NAME,
+        'markup shown as text',
+      );
+      assert.equal(await page.locator('main img, main b').count(), 0, 'and not made into elements');
       const acme = page.locator('table.partners tbody tr').first();
       assert.match(
         (await acme.textContent()) ?? '',

@@ -39,6 +39,8 @@ import {
 export const ACME_ASN_PO = 'HM4500123456';
 export const ACME_SHORT_PO = 'PO-100';
 export const GLOBEX_PO = 'PO-200';
+/** Markup in a partner's name, which the console must show as text. */
+export const GLOBEX_NAME = 'Globex <img src=x onerror="globalThis.pwned=1"> <b>Corp</b>';
 const DAY_MS = 86_400_000;
 
 /** An ERP holding the fixture's purchase orders. */
@@ -200,7 +202,7 @@ const SPECS = loadSpecs(DEFAULT_SPECS_DIR);
 function partnerFile(id: string, name: string, isaId: string, dataDir: string): string {
   return [
     `id: ${id}`,
-    `name: ${name}`,
+    `name: ${JSON.stringify(name)}`,
     'status: active',
     `identities: [{ qualifier: ZZ, id: ${isaId} }]`,
     'channels:',
@@ -242,10 +244,7 @@ export async function consoleServer(db: Db): Promise<ConsoleServer> {
   const partnersDir = join(h.dir, 'partners');
   mkdirSync(partnersDir);
   writeFileSync(join(partnersDir, 'acme.yaml'), partnerFile('acme', 'Acme Widget Co', 'ACMEWIDGET', h.dir));
-  writeFileSync(
-    join(partnersDir, 'globex.yaml'),
-    partnerFile('globex', 'Globex Corporation', 'GLOBEX', h.dir),
-  );
+  writeFileSync(join(partnersDir, 'globex.yaml'), partnerFile('globex', GLOBEX_NAME, 'GLOBEX', h.dir));
   const load: LoadPartnersOptions = { dataDir: h.dir, specs: SPECS };
   const directory = new LivePartnerDirectory(loadPartners(partnersDir, load));
   writeFileSync(join(partnersDir, 'initech.yaml'), BROKEN_PARTNER_FILE);
