@@ -328,26 +328,88 @@ describe('dockside gateway commands (command line, embedded database)', function
           const line = `    ${role.padEnd(10)} role ${role}, password in var/demo/secrets/console-${role}`;
           assert.ok(log.includes(line), `the banner lacks: ${line}`);
         }
+        // What each console page reads, as the role that opens it: real data from the demo within the minute.
         const api = `http://127.0.0.1:${apiPort}`;
-        const login = await fetch(`${api}/api/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({
-            user: 'finance',
-            password: readFileSync(join(data, 'demo', 'secrets', 'console-finance'), 'utf8'),
-          }),
-        });
-        assert.equal(login.status, 200, await login.clone().text());
-        const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-        const open = (await (
-          await fetch(`${api}/api/mismatches?status=open`, { headers: { cookie } })
-        ).json()) as {
-          items: { partnerId: string; poNumber: string; type: string }[];
+        const as = async (role: string) => {
+          const login = await fetch(`${api}/api/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({
+              user: role,
+              password: readFileSync(join(data, 'demo', 'secrets', `console-${role}`), 'utf8'),
+            }),
+          });
+          assert.equal(login.status, 200, await login.clone().text());
+          const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+          const get = async <T>(path: string): Promise<T> => {
+            const res = await fetch(`${api}${path}`, { headers: { cookie } });
+            assert.equal(res.status, 200, `${role} ${path}: ${await res.clone().text()}`);
+            return (await res.json()) as T;
+          };
+          return Object.assign(get, { cookie });
         };
+        const page = await fetch(`${api}/console/`);
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<title>[^<]*Dockside/);
+
+        const finance = await as('finance');
+        const open = await finance<{
+          items: { id: number; partnerId: string; poNumber: string; type: string }[];
+        }>('/api/mismatches?status=open');
         assert.deepEqual(open.items.map((m) => `${m.partnerId} ${m.poNumber} ${m.type}`).sort(), [
           'nordic-parts PO-2026-0415 unit-price-variance',
           'tchome PO88120459 short-shipment',
         ]);
+        const chart = await finance<{ series: { partnerId: string; amountAtRisk: string }[] }>(
+          '/api/mismatches/chart',
+        );
+        assert.deepEqual(chart.series.map((p) => `${p.partnerId} ${Number(p.amountAtRisk)}`).sort(), [
+          'nordic-parts 225',
+          'tchome 126',
+        ]);
+        const short = open.items.find((m) => m.type === 'short-shipment')!;
+        const timeline = await finance<{
+          purchaseOrder: { found: boolean };
+          documents: { type: string }[];
+          lines: { differences: string[] }[];
+        }>(`/api/mismatches/${short.id}/timeline`);
+        assert.equal(timeline.purchaseOrder.found, true);
+        assert.deepEqual(
+          timeline.documents.map((d) => d.type),
+          ['advance-ship-notice'],
+        );
+        assert.ok(timeline.lines.some((l) => l.differences.includes('quantity')));
+        const trace = await finance<{
+          results: { partnerId: string; steps: { step: string; state: string }[] }[];
+        }>('/api/trace?q=PO88120459');
+        assert.deepEqual(
+          trace.results.map(
+            (r) => `${r.partnerId} ${r.steps.map((st) => `${st.step}:${st.state}`).join(' ')}`,
+          ),
+          ['tchome received:done validated:done acknowledged:done mapped:done reconciled:done'],
+        );
+
+        const onboarding = await as('onboarding');
+        const partnerList = await onboarding<{
+          items: { id: string; lastFile: unknown; acks: { sent: number } }[];
+        }>('/api/partners');
+        assert.deepEqual(
+          partnerList.items.map((p) => `${p.id} ${p.lastFile ? 'has a last file' : 'none'} ${p.acks.sent}`),
+          ['acme-widget has a last file 3', 'nordic-parts has a last file 0', 'tchome has a last file 1'],
+        );
+
+        const operations = await as('operations');
+        const throughput = await operations<{ buckets: { received: number; processed: number }[] }>(
+          '/api/throughput?hours=2',
+        );
+        // The seven demo files, possibly across an hour boundary.
+        assert.equal(
+          throughput.buckets.reduce((n, b) => n + b.received, 0),
+          7,
+        );
+        const metrics = await fetch(`${api}/metrics`, { headers: { cookie: operations.cookie } });
+        assert.equal(metrics.status, 200);
+        assert.match(await metrics.text(), /^dockside_files_received_total\{partner="acme-widget"\} 3$/m);
 
         // The onboarding commands work against the running demo, with the secrets the demo made.
         const tested = run(['partners', 'test', 'acme-widget']);
