@@ -5,10 +5,18 @@ import { get, post } from './api.js';
 import { barChart } from './chart.js';
 import { announce, cell, h, replace, table, time } from './dom.js';
 
-const HOURS = 24;
+/** The ranges offered for the throughput chart, in hours; the first is the default. */
+const RANGES = [
+  [24, '24 hours'],
+  [72, '3 days'],
+  [168, '7 days'],
+];
 
 function throughputChart(data) {
-  const categories = data.buckets.map((b) => ({ key: b.start, label: `${b.start.slice(11, 13)}h` }));
+  // Over more than a day the hour alone repeats: the day goes with it.
+  const label = (start) =>
+    data.hours > 24 ? `${start.slice(5, 10)} ${start.slice(11, 13)}h` : `${start.slice(11, 13)}h`;
+  const categories = data.buckets.map((b) => ({ key: b.start, label: label(b.start) }));
   const byStart = new Map(data.buckets.map((b) => [b.start, b]));
   const series = [
     { key: 'received', label: 'received', className: 'series-received' },
@@ -159,9 +167,23 @@ function replayForm() {
   );
 }
 
+function rangeLinks(hours) {
+  return h(
+    'p',
+    { class: 'bucket' },
+    'Last ',
+    RANGES.map(([n, label], i) => [
+      i ? ' · ' : '',
+      n === hours ? h('strong', {}, label) : h('a', { href: `#/operations?hours=${n}` }, label),
+    ]),
+  );
+}
+
 export async function render(view, ctx) {
+  const asked = Number(ctx.params.get('hours'));
+  const hours = RANGES.some(([n]) => n === asked) ? asked : RANGES[0][0];
   const [throughput, dead, deliveries] = await Promise.allSettled([
-    get('/api/throughput', { hours: HOURS }),
+    get('/api/throughput', { hours }),
     get('/api/dead-letters', { status: 'open' }),
     get('/api/deliveries', { status: 'failed' }),
   ]);
@@ -196,6 +218,7 @@ export async function render(view, ctx) {
       'section',
       { 'aria-labelledby': 'tp-title' },
       h('h2', { id: 'tp-title' }, 'Throughput'),
+      rangeLinks(hours),
       part(throughput, (v) => [throughputChart(v), latency(v.latency)]),
     ),
     deadSection,
