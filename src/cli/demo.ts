@@ -34,6 +34,7 @@ import { hostKeysDir, hostedRootDir, type GatewayConfig } from '../config/gatewa
 import { GatewayError, errorMessage } from '../errors.ts';
 import type { Gateway } from '../main.ts';
 import type { Partner } from '../partners/partner.ts';
+import { outboundWhere } from '../partners/describe.ts';
 import { resolveSecret } from '../partners/secrets.ts';
 import { ensureDemoLogins } from './demo-console.ts';
 import { sha256Fingerprint } from '../transports/host-keys.ts';
@@ -222,7 +223,11 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
             : `  ${partner.id}${suspended}: drop files into ${shown(folder.path)}/` +
                 (partner.outbound?.kind === 'folder'
                   ? `; acknowledgments appear in ${shown(partner.outbound.path)}/`
-                  : ''),
+                  : partner.outbound?.kind === 'ftp' || partner.outbound?.kind === 'sftp'
+                    ? `; acknowledgments go to ${outboundWhere(partner.id, partner.outbound)}` +
+                      // The demo runs no server there (bayline-3pl's is down on purpose, for the Operations page).
+                      ', which the demo does not run: they fail, are retried, and become dead letters'
+                    : ''),
         );
         if (firstStart && !isSuspended) {
           const n = await placeSamples(partner.id, folder.path);

@@ -318,6 +318,8 @@ describe('dockside gateway commands (command line, embedded database)', function
           'Acknowledgments appear in its /outbound (var/hosted/tchome/outbound/)',
           `\`sftp -P ${hostedPort} tchome@127.0.0.1\` (password in var/demo/secrets/DOCKSIDE_DEMO_TCHOME_PASSWORD)`,
           'nordic-parts: drop CSV files (ASN_*.csv, INV_*.csv) into var/drop/nordic-parts/inbound/; they become documents',
+          'bayline-3pl: drop files into var/drop/bayline-3pl/inbound/; acknowledgments go to ftps://harbormart@127.0.0.1:1 /in',
+          'which the demo does not run: they fail, are retried, and become dead letters',
         ]) {
           assert.ok(log.includes(line), `the banner lacks: ${line}\n${log}`);
         }
@@ -395,18 +397,40 @@ describe('dockside gateway commands (command line, embedded database)', function
         }>('/api/partners');
         assert.deepEqual(
           partnerList.items.map((p) => `${p.id} ${p.lastFile ? 'has a last file' : 'none'} ${p.acks.sent}`),
-          ['acme-widget has a last file 3', 'nordic-parts has a last file 0', 'tchome has a last file 1'],
+          [
+            'acme-widget has a last file 3',
+            'bayline-3pl has a last file 1',
+            'nordic-parts has a last file 0',
+            'tchome has a last file 1',
+          ],
         );
 
         const operations = await as('operations');
         const throughput = await operations<{ buckets: { received: number; processed: number }[] }>(
           '/api/throughput?hours=2',
         );
-        // The seven demo files, possibly across an hour boundary.
+        // The eight demo files, possibly across an hour boundary.
         assert.equal(
           throughput.buckets.reduce((n, b) => n + b.received, 0),
-          7,
+          8,
         );
+        // bayline-3pl's FTP server is down on purpose: its 997 is retried, then a dead letter and a failed
+        // delivery, which the Operations page shows with a Retry button.
+        await until(
+          "bayline-3pl's undeliverable 997 a dead letter",
+          async () =>
+            (await operations<{ items: unknown[] }>('/api/dead-letters?status=open&partner=bayline-3pl'))
+              .items.length === 1,
+          90_000,
+        );
+        const failed = await operations<{ items: { partnerId: string; kinds: string; lastError: string }[] }>(
+          '/api/deliveries?status=failed',
+        );
+        assert.deepEqual(
+          failed.items.map((d) => `${d.partnerId} ${d.kinds}`),
+          ['bayline-3pl 997'],
+        );
+        assert.match(failed.items[0]!.lastError, /127\.0\.0\.1/);
         const metrics = await fetch(`${api}/metrics`, { headers: { cookie: operations.cookie } });
         assert.equal(metrics.status, 200);
         assert.match(await metrics.text(), /^dockside_files_received_total\{partner="acme-widget"\} 3$/m);
@@ -442,6 +466,7 @@ describe('dockside gateway commands (command line, embedded database)', function
         'acme-widget/pull asn-SHP2026112001.edi processed accepted',
         'acme-widget/pull asn-with-errors.edi processed rejected',
         'acme-widget/pull invoice-INV-2026-11873.edi processed accepted',
+        'bayline-3pl/drop 945-BL2611230.edi processed accepted',
         'nordic-parts/drop ASN_20261120.csv processed accepted',
         'nordic-parts/drop ASN_20261122_bad-row.csv processed partially-accepted',
         'nordic-parts/drop INV_20261121.csv processed accepted',
@@ -459,6 +484,7 @@ describe('dockside gateway commands (command line, embedded database)', function
       assert.deepEqual(byPartner, [
         'acme-widget advance-ship-notice',
         'acme-widget invoice',
+        'bayline-3pl warehouse-shipping-advice',
         'nordic-parts advance-ship-notice',
         'nordic-parts advance-ship-notice',
         'nordic-parts advance-ship-notice',
@@ -488,6 +514,7 @@ describe('dockside gateway commands (command line, embedded database)', function
       const secrets = join(data, 'demo', 'secrets');
       assert.deepEqual(readdirSync(secrets).sort(), [
         'DOCKSIDE_DEMO_ACME_WIDGET_SFTP_PASSWORD',
+        'DOCKSIDE_DEMO_BAYLINE_FTP_PASSWORD',
         'DOCKSIDE_DEMO_TCHOME_PASSWORD',
         'DOCKSIDE_DEMO_TCHOME_PASSWORD_HASH',
         'console-admin',
@@ -561,7 +588,7 @@ describe('dockside gateway commands (command line, embedded database)', function
       const today = new Date().toISOString().slice(0, 10);
       const archived = run(['archive', '--date', today]);
       assert.equal(archived.code, 0, archived.stdout + archived.stderr);
-      assert.match(archived.stdout, /7 inbound file\(s\) \(\d+ bytes\), 4 ack\(s\), 8 document\(s\)/);
+      assert.match(archived.stdout, /8 inbound file\(s\) \(\d+ bytes\), 5 ack\(s\), 9 document\(s\)/);
       assert.ok(existsSync(join(data, 'archive', `dockside-archive-${today}.zip`)));
     });
 
