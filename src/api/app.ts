@@ -1,6 +1,6 @@
 // The HTTP API as a fastify instance, not yet listening: the composition root (src/main.ts) decides where it
 // listens, and tests drive it with inject(). Everything it needs comes in `deps`, taken from the Gateway.
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Intake } from '../intake/receive.ts';
 import type { JobQueue } from '../jobs/queue.ts';
 import type { Logger } from '../log.ts';
@@ -59,6 +59,10 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: deps.bodyLimit ?? 1024 * 1024,
     // HEAD twins of GET routes would be routes the document does not describe.
     exposeHeadRoutes: false,
+    // Fastify's own request logging writes two info lines per request (received, completed); the console polls
+    // and every page makes a few requests, which would drown the gateway's log. One debug line per answered
+    // request instead (below).
+    logController: new LogController({ disableRequestLogging: true }),
     // Unknown parameters and body fields are refused rather than silently dropped: a misspelt filter would
     // otherwise return everything.
     ajv: {
@@ -66,6 +70,19 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   installErrorHandlers(app);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.debug(
+      {
+        method: request.method,
+        // The path only: a query may name business keys, which are not the log's business at this level.
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ...(request.principal ? { user: request.principal.name } : {}),
+      },
+      'request answered',
+    );
+  });
   installAuth(app, deps.db, now);
   const openapi = collectRoutes(app, { title: 'Dockside API', version: '1' });
   systemRoutes(app, { db: deps.db, openapi: openapi.document });
