@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import * as XLSX from 'xlsx';
 import { CONSOLE_CSP } from '../../src/api/routes/console.ts';
 import type { ApiRole } from '../../src/store/queries/api-users.ts';
+import { saveMismatches } from '../../src/store/queries/mismatches.ts';
 import { engines } from '../helpers/store.ts';
 import {
   ACME_ASN_PO,
@@ -389,6 +390,39 @@ for (const engine of engines()) {
       assert.deepEqual(server.data.h.queue.of('deliver-outbound').slice(queued), [
         { ackId: server.data.failedAckId },
       ]);
+    });
+
+    it('draws amounts in another currency in charts of their own, never stacked onto the first', async () => {
+      await saveMismatches(
+        server.data.h.db,
+        'globex',
+        'PO-EUR-1',
+        [
+          {
+            key: 'PO-EUR-1|unit-price-variance|line 1',
+            type: 'unit-price-variance',
+            severity: 'error',
+            poNumber: 'PO-EUR-1',
+            expected: '10.00',
+            actual: '12.00',
+            amountAtRisk: '40.00',
+            currency: 'EUR',
+            documents: [],
+            message: 'line 1 is priced 12.00; the order says 10.00',
+          },
+        ],
+        new Date(),
+      );
+      const { page } = await login('finance');
+      await page.locator('figure[data-chart="partner"]').nth(1).waitFor();
+      const titles = await page.locator('figure[data-chart] svg > title').allTextContents();
+      assert.equal(titles.length, 4, titles.join(' | '));
+      for (const currency of ['EUR', 'USD']) {
+        assert.equal(titles.filter((t) => t.endsWith(`(${currency})`)).length, 2, titles.join(' | '));
+      }
+      // The EUR charts hold the one EUR mismatch: a single bar of 40.
+      const eur = page.locator('figure[data-chart="partner"]').filter({ hasText: '(EUR)' });
+      assert.equal(await eur.locator('rect.bar').count(), 1);
     });
   });
 }

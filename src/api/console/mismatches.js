@@ -287,21 +287,19 @@ function chartSection(result, f, params, bucket) {
     ];
   }
   const series = result.value.series ?? [];
-  const currencies = [...new Set(series.map((p) => p.currency ?? ''))];
-  // Amounts in different currencies are never added together: with more than one, each currency is its own series.
-  const withCurrency = currencies.length > 1;
-  const unit = withCurrency ? '' : currencies[0] || '';
+  // Amounts in different currencies are never added together, not even as stacked bars on one axis: each
+  // currency gets its own pair of charts, with its own scale.
+  const currencies = [...new Set(series.map((p) => p.currency ?? ''))].sort();
   const periods = fillPeriods([...new Set(series.map((p) => p.period))].sort(), bucket === 'week' ? 7 : 1);
   const categories = periods.map((p) => ({
     key: p,
     label: bucket === 'week' ? `wk ${p.slice(5)}` : p.slice(5),
   }));
-  const chartBy = (field, name, title) => {
-    const keyOf = (p) => (withCurrency ? `${p[field]} ${p.currency ?? '(no currency)'}` : p[field]);
-    const keys = [...new Set(series.map(keyOf))].sort();
+  const chartBy = (inCurrency, unit, field, name, title) => {
+    const keys = [...new Set(inCurrency.map((p) => p[field]))].sort();
     const sums = new Map();
-    for (const p of series) {
-      const k = `${p.period}\u0000${keyOf(p)}`;
+    for (const p of inCurrency) {
+      const k = `${p.period}\u0000${p[field]}`;
       sums.set(k, (sums.get(k) ?? 0) + Number(p.amountAtRisk));
     }
     return barChart({
@@ -317,12 +315,22 @@ function chartSection(result, f, params, bucket) {
   };
   return [
     switcher,
-    h(
-      'div',
-      { class: 'chart-row' },
-      chartBy('partnerId', 'partner', `Amount at risk per ${bucket} by partner`),
-      chartBy('type', 'type', `Amount at risk per ${bucket} by type`),
-    ),
+    ...currencies.map((currency) => {
+      const inCurrency = series.filter((p) => (p.currency ?? '') === currency);
+      const suffix = currencies.length > 1 ? ` (${currency || 'no currency'})` : '';
+      return h(
+        'div',
+        { class: 'chart-row' },
+        chartBy(
+          inCurrency,
+          currency,
+          'partnerId',
+          'partner',
+          `Amount at risk per ${bucket} by partner${suffix}`,
+        ),
+        chartBy(inCurrency, currency, 'type', 'type', `Amount at risk per ${bucket} by type${suffix}`),
+      );
+    }),
   ];
 }
 
