@@ -16,6 +16,7 @@ import { saveMismatches } from '../../src/store/queries/mismatches.ts';
 import { engines } from '../helpers/store.ts';
 import {
   ACME_ASN_PO,
+  ACME_SHORT_PO,
   BROKEN_PARTNER_FILE,
   consoleServer,
   GLOBEX_NAME,
@@ -390,6 +391,20 @@ for (const engine of engines()) {
       assert.deepEqual(server.data.h.queue.of('deliver-outbound').slice(queued), [
         { ackId: server.data.failedAckId },
       ]);
+    });
+
+    it('marks a short shipment on the shipped cell, not on the invoiced cell of a line not invoiced yet', async () => {
+      const short = server.data.mismatches.find(
+        (m) => m.poNumber === ACME_SHORT_PO && m.type === 'short-shipment',
+      );
+      assert.ok(short, 'the fixture has a short shipment on PO-100');
+      const { page } = await login('finance');
+      await page.goto(`${server.base}/console/#/mismatches/${short.id}`);
+      const row = page.locator('table.lines tr.this-mismatch');
+      await row.waitFor();
+      assert.equal(await row.locator('td.diff-shipped').count(), 1);
+      assert.equal(await row.locator('td.diff-invoiced').count(), 0);
+      assert.match((await row.locator('td').nth(2).textContent()) ?? '', /^—$/);
     });
 
     it('draws amounts in another currency in charts of their own, never stacked onto the first', async () => {

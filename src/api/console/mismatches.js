@@ -408,9 +408,17 @@ function timeline(data, mismatchId) {
     ),
   );
   const rows = data.lines.map((line) => {
+    // A quantity, unit or price difference is marked on the columns that hold a value: an empty invoiced
+    // cell does not differ in quantity, it is empty (which not-invoiced says, when it applies).
+    const present = {
+      ordered: !!line.ordered,
+      shipped: line.shipped.length > 0,
+      invoiced: line.invoiced.length > 0,
+    };
     const marked = new Map();
     for (const d of line.differences)
-      for (const col of DIFFERENCE_COLUMNS[d] ?? []) marked.set(col, [...(marked.get(col) ?? []), d]);
+      for (const col of DIFFERENCE_COLUMNS[d] ?? [])
+        if (present[col] || d.startsWith('not-')) marked.set(col, [...(marked.get(col) ?? []), d]);
     const diffCell = (col, content) => {
       const diffs = marked.get(col) ?? [];
       return h(
