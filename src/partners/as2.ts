@@ -2,6 +2,7 @@
 // certificates and keys are read when the file loads: the AS2 endpoint must be able to verify and decrypt the
 // first message that arrives, and a certificate that does not parse or a key that is not its certificate's is
 // a mistake in the file, found best before the partner goes live. Messages name references, never PEM text.
+import { readAllowedMdnUrl } from '../transports/as2/async-mdn-url.ts';
 import { loadCertificate, loadIdentity } from '../transports/as2/certificates.ts';
 import { errorMessage } from '../errors.ts';
 import type { As2Certificate, As2KeyPair, As2Outbound, As2Settings } from './partner.ts';
@@ -18,6 +19,7 @@ export interface RawAs2 {
   requireSigned: boolean;
   requireEncrypted: boolean;
   maxConcurrent: number;
+  asyncMdnUrls?: string[];
 }
 
 export type RawAs2Outbound = Omit<As2Outbound, 'asyncMdnUrl'> & { asyncMdnUrl?: string };
@@ -99,6 +101,10 @@ export function readAs2Settings(
     }
     identities.push({ certificate: cert, privateKeyPem: keyPem, privateKeyRef: entry.privateKey });
   });
+  raw.asyncMdnUrls?.forEach((entry, i) => {
+    const problem = readAllowedMdnUrl(entry);
+    if (typeof problem === 'string') errors.push(located(['as2', 'asyncMdnUrls', i], problem));
+  });
   if (errors.length > before || !certificate) return undefined;
   return {
     as2Id: raw.as2Id,
@@ -108,7 +114,36 @@ export function readAs2Settings(
     requireSigned: raw.requireSigned,
     requireEncrypted: raw.requireEncrypted,
     maxConcurrent: raw.maxConcurrent,
+    ...(raw.asyncMdnUrls !== undefined ? { asyncMdnUrls: raw.asyncMdnUrls } : {}),
   };
+}
+
+/**
+ * `as2.asyncMdnUrls` is where the partner takes our MDNs; the outbound channel's `asyncMdnUrl` is where it
+ * posts its MDNs to us. Our own endpoint in the partner's list is that mix-up, and would post our MDNs to
+ * ourselves.
+ */
+export function checkAsyncMdnUrlsAgainstOurs(
+  as2: As2Settings,
+  outbound: As2Outbound,
+  located: Located,
+  errors: string[],
+): void {
+  if (outbound.asyncMdnUrl === undefined) return;
+  const ours = readAllowedMdnUrl(outbound.asyncMdnUrl);
+  if (typeof ours === 'string') return;
+  as2.asyncMdnUrls?.forEach((entry, i) => {
+    const theirs = readAllowedMdnUrl(entry);
+    if (typeof theirs === 'string') return;
+    if (theirs.protocol === ours.protocol && theirs.hostname === ours.hostname && theirs.port === ours.port) {
+      errors.push(
+        located(
+          ['as2', 'asyncMdnUrls', i],
+          `is our own AS2 endpoint (channels.outbound.asyncMdnUrl); list where the partner receives MDNs`,
+        ),
+      );
+    }
+  });
 }
 
 /** The `as2` outbound channel, checked for what the schema cannot say. */

@@ -22,7 +22,13 @@ import {
   type Completion,
   type SftpEndpoint,
 } from './partner.ts';
-import { readAs2Outbound, readAs2Settings, type RawAs2, type RawAs2Outbound } from './as2.ts';
+import {
+  checkAsyncMdnUrlsAgainstOurs,
+  readAs2Outbound,
+  readAs2Settings,
+  type RawAs2,
+  type RawAs2Outbound,
+} from './as2.ts';
 import { resolveSecret } from './secrets.ts';
 import { compileOverlays, type BaseSpecs } from './specs.ts';
 import { editDistance } from '../csv/edit-distance.ts';
@@ -52,6 +58,7 @@ interface SchemaNode {
   const?: string;
   properties?: Record<string, SchemaNode>;
   oneOf?: SchemaNode[];
+  items?: SchemaNode;
 }
 
 interface PartnerSchema extends SchemaNode {
@@ -245,6 +252,8 @@ const PATTERN_HINTS: Record<string, string> = {
     'printable ASCII without quotes or backslashes, no space at either end, as the partner spells it, e.g. ACME-AS2',
   [defs.outbound!.oneOf!.find((o) => o.properties?.kind?.const === 'as2')!.properties!.url!.pattern!]:
     'an http:// or https:// URL, e.g. https://as2.partner.example:4080/as2',
+  [defs.as2!.properties!.asyncMdnUrls!.items!.pattern!]:
+    'an http:// or https:// address and path, without query, e.g. https://as2.partner.example/mdn',
 };
 
 function readPartner(
@@ -539,6 +548,7 @@ function readPartner(
   const csv = csvMappings(p.csv, located, errors);
   const hosted = p.hosted ? hostedLogin(p.hosted, p.id, located, errors, options.env) : undefined;
   const as2 = p.as2 ? readAs2Settings(p.as2, located, errors, options.env) : undefined;
+  if (as2 && outbound?.kind === 'as2') checkAsyncMdnUrlsAgainstOurs(as2, outbound, located, errors);
   if (errors.length > before) return undefined;
   const at = {
     id: positionOf(['id']),

@@ -195,6 +195,12 @@ export interface As2Settings {
   requireEncrypted: boolean;
   /** Messages of this partner received at once; more get HTTP 503 with Retry-After (default 4). */
   maxConcurrent: number;
+  /**
+   * Where we may post the asynchronous MDNs the partner asks for (its Receipt-Delivery-Option): same scheme,
+   * host and port as an entry, path under the entry's. Left out, any port and path of the host of its `as2`
+   * outbound URL; empty, nowhere (docs/as2.md).
+   */
+  asyncMdnUrls?: string[];
 }
 
 /** Sending to the partner's AS2 endpoint (the `as2` section holds the certificates). */

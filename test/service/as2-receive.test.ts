@@ -76,6 +76,36 @@ function post(
   });
 }
 
+/** A partner's server taking asynchronous MDNs: answers with `status()` and keeps every request. */
+async function mdnListener(status: () => number = () => 200): Promise<{
+  url: string;
+  received: { headers: IncomingHttpHeaders; body: Buffer }[];
+  status: () => number;
+  close(): Promise<void>;
+}> {
+  const received: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
+  const listener = {
+    url: '',
+    received,
+    status,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      res.statusCode = listener.status();
+      res.end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  listener.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/mdn`;
+  return listener;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 function disposition(report: string): string | undefined {
   return /\r\nDisposition: ([^\r\n]*)/.exec(report)?.[1];
 }
@@ -91,6 +121,8 @@ for (const engine of engines()) {
     let partners: Partner[];
     let server: As2Server;
     let mdnsReceived: { headers: Record<string, string>; body: Buffer }[];
+    /** Where ACME takes asynchronous MDNs: the one URL its settings list. */
+    let acmeMdns: Awaited<ReturnType<typeof mdnListener>>;
     let serial = 0;
     const entity = ediEntity(SAMPLE_850);
 
@@ -150,8 +182,11 @@ for (const engine of engines()) {
         subject: '/O=Dockside tests/CN=acme',
         serial: Buffer.from('acme').toString('hex'),
       });
+      acmeMdns = await mdnListener();
       partners = [
-        testPartner('acme', 'ACME', dir, { as2: settings('ACME AS2') }),
+        testPartner('acme', 'ACME', dir, {
+          as2: settings('ACME AS2', { asyncMdnUrls: [acmeMdns.url] }),
+        }),
         testPartner('plain', 'PLAIN', dir, { as2: settings('PLAIN', { requireEncrypted: false }) }),
         testPartner('single', 'SINGLE', dir, { as2: settings('SINGLE', { maxConcurrent: 1 }) }),
       ];
@@ -160,10 +195,13 @@ for (const engine of engines()) {
 
     beforeEach(() => {
       mdnsReceived = [];
+      acmeMdns.received.length = 0;
+      acmeMdns.status = () => 200;
     });
 
     after(async () => {
       await server?.close();
+      await acmeMdns?.close();
       peer?.cleanup();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
@@ -390,60 +428,99 @@ for (const engine of engines()) {
       assert.equal(later.status, 200);
     });
 
-    it('posts an asynchronous MDN to the Receipt-Delivery-Option URL after answering 200, retrying a failure', async function () {
+    it('posts an asynchronous MDN to the Receipt-Delivery-Option URL the partner file lists after answering 200, retrying a failure', async function () {
       this.timeout(10_000);
-      const posted: { headers: IncomingHttpHeaders; body: Buffer }[] = [];
       let calls = 0;
-      const listener: Server = createServer((req, res) => {
-        const chunks: Buffer[] = [];
-        req.on('data', (c: Buffer) => chunks.push(c));
-        req.on('end', () => {
-          calls++;
-          // The first attempt meets a server error: the MDN is tried again after the backoff.
-          if (calls === 1) {
-            res.statusCode = 500;
-            res.end();
-            return;
-          }
-          posted.push({ headers: req.headers, body: Buffer.concat(chunks) });
-          res.end('ok');
-        });
+      // The first attempt meets a server error: the MDN is tried again after the backoff.
+      acmeMdns.status = () => (++calls === 1 ? 500 : 200);
+      const posted = acmeMdns.received;
+      const receiptsBefore = await receiptsOf('acme/as2');
+      const sent = message('<async@acme.example>', {
+        headers: { 'Receipt-Delivery-Option': acmeMdns.url },
       });
-      await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
+      const answer = await post(server.port, sent.headers, sent.body);
+      assert.equal(answer.status, 200);
+      assert.match(answer.body.toString(), /MDN follows asynchronously/);
+      for (let i = 0; i < 100 && posted.length < 2; i++) await sleep(50);
+      assert.equal(posted.length, 2, 'the failed attempt and the one after it');
+      const mdn = posted[1]!;
+      assert.equal(mdn.headers['as2-from'], 'DOCKSIDE');
+      assert.equal(mdn.headers['as2-to'], '"ACME AS2"');
+      const report = verifiedReport({ status: 200, headers: mdn.headers, body: mdn.body });
+      assert.equal(disposition(report), 'automatic-action/MDN-sent-automatically; processed');
+      assert.ok(report.includes(`Received-Content-MIC: ${peer.digestBase64(entity, 'sha256')}, sha-256`));
+      let row = await getAs2Message(db, 'acme', '<async@acme.example>');
+      for (let i = 0; i < 20 && row?.mdnStatus !== 'sent'; i++) {
+        await sleep(50);
+        row = await getAs2Message(db, 'acme', '<async@acme.example>');
+      }
+      assert.equal(row?.mdnStatus, 'sent');
+      assert.equal(row.mdnAttempts, 2);
+      assert.ok(row.receiptId);
+
+      // The sender repeats the message: it has not got the MDN, so the same MDN is posted again.
+      const again = await post(server.port, sent.headers, sent.body);
+      assert.equal(again.status, 200);
+      for (let i = 0; i < 100 && posted.length === 2; i++) await sleep(50);
+      assert.equal(posted.length, 3);
+      assert.ok(posted[2]!.body.equals(mdn.body));
+      assert.equal(posted[2]!.headers['message-id'], mdn.headers['message-id']);
+      assert.equal(await receiptsOf('acme/as2'), receiptsBefore + 1);
+    });
+
+    it('answers a message that fails authentication and asks for an asynchronous MDN with 400, and never calls the URL', async () => {
+      const before = await receiptsOf('acme/as2');
+      // Even the partner's own listed URL: a forger could otherwise make us post to it at will.
+      const sent = message('<forged-async@acme.example>', {
+        signer: forger,
+        headers: { 'Receipt-Delivery-Option': acmeMdns.url },
+      });
+      const answer = await post(server.port, sent.headers, sent.body);
+      assert.equal(answer.status, 400);
+      assert.match(String(answer.headers['content-type']), /^text\/plain/);
+      assert.match(
+        answer.body.toString(),
+        /^the message was refused \(authentication-failed\): .*; no asynchronous MDN is posted for it\r\n$/,
+      );
+      await sleep(300);
+      assert.equal(acmeMdns.received.length, 0);
+      assert.equal(await receiptsOf('acme/as2'), before);
+      const row = await getAs2Message(db, 'acme', '<forged-async@acme.example>');
+      assert.equal(row?.status, 'failed');
+      assert.equal(row.failureCode, 'authentication-failed');
+      assert.equal(row.mdnStatus, 'refused');
+      assert.equal(row.mdnUrl, acmeMdns.url);
+      assert.match(row.mdnLastError ?? '', /before it proved it comes from the partner/);
+    });
+
+    it('receives a message from the partner asking for an MDN at an unlisted URL, records why, and posts nothing there', async () => {
+      const elsewhere = await mdnListener();
       try {
-        const receiptsBefore = await receiptsOf('acme/as2');
-        const url = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/mdn`;
-        const sent = message('<async@acme.example>', { headers: { 'Receipt-Delivery-Option': url } });
+        const before = await receiptsOf('acme/as2');
+        const sent = message('<unlisted@acme.example>', {
+          headers: { 'Receipt-Delivery-Option': elsewhere.url },
+        });
         const answer = await post(server.port, sent.headers, sent.body);
         assert.equal(answer.status, 200);
-        assert.match(answer.body.toString(), /MDN follows asynchronously/);
-        for (let i = 0; i < 100 && posted.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
-        assert.equal(posted.length, 1);
-        const mdn = posted[0]!;
-        assert.equal(mdn.headers['as2-from'], 'DOCKSIDE');
-        assert.equal(mdn.headers['as2-to'], '"ACME AS2"');
-        const report = verifiedReport({ status: 200, headers: mdn.headers, body: mdn.body });
-        assert.equal(disposition(report), 'automatic-action/MDN-sent-automatically; processed');
-        assert.ok(report.includes(`Received-Content-MIC: ${peer.digestBase64(entity, 'sha256')}, sha-256`));
-        let row = await getAs2Message(db, 'acme', '<async@acme.example>');
-        for (let i = 0; i < 20 && row?.mdnStatus !== 'sent'; i++) {
-          await new Promise((r) => setTimeout(r, 50));
-          row = await getAs2Message(db, 'acme', '<async@acme.example>');
-        }
-        assert.equal(row?.mdnStatus, 'sent');
-        assert.equal(row.mdnAttempts, 2);
-        assert.ok(row.receiptId);
-
-        // The sender repeats the message: it has not got the MDN, so the same MDN is posted again.
-        const again = await post(server.port, sent.headers, sent.body);
-        assert.equal(again.status, 200);
-        for (let i = 0; i < 100 && posted.length === 1; i++) await new Promise((r) => setTimeout(r, 50));
-        assert.equal(posted.length, 2);
-        assert.ok(posted[1]!.body.equals(mdn.body));
-        assert.equal(posted[1]!.headers['message-id'], mdn.headers['message-id']);
-        assert.equal(await receiptsOf('acme/as2'), receiptsBefore + 1);
+        assert.equal(
+          answer.body.toString(),
+          'received; no MDN is posted: the partner file does not allow the Receipt-Delivery-Option URL\r\n',
+        );
+        await sleep(300);
+        assert.equal(elsewhere.received.length, 0);
+        assert.equal(acmeMdns.received.length, 0);
+        assert.equal(await receiptsOf('acme/as2'), before + 1);
+        const row = await getAs2Message(db, 'acme', '<unlisted@acme.example>');
+        assert.equal(row?.status, 'processed');
+        assert.equal(row.mdnStatus, 'refused');
+        assert.equal(row.mdnAttempts, 0);
+        assert.equal(row.mdnUrl, elsewhere.url);
+        assert.equal(
+          row.mdnLastError,
+          `Receipt-Delivery-Option "${elsewhere.url}" is not under any of the partner file's as2.asyncMdnUrls (${acmeMdns.url})`,
+        );
       } finally {
-        await new Promise((r) => listener.close(r));
+        await elsewhere.close();
       }
     });
 

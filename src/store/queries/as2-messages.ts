@@ -5,7 +5,9 @@ import type { Queryable } from '../db.ts';
 
 export type As2MessageStatus = 'processed' | 'failed';
 export type MdnMode = 'sync' | 'async' | 'none';
-export type MdnStatus = 'none' | 'sent' | 'pending' | 'failed';
+/** `refused`: an asynchronous MDN not posted, because the message did not prove it comes from the partner or
+ * the partner file does not allow its URL (mdn_last_error says which). */
+export type MdnStatus = 'none' | 'sent' | 'pending' | 'failed' | 'refused';
 
 export interface NewAs2Message {
   partnerId: string;
@@ -24,6 +26,8 @@ export interface NewAs2Message {
   mdnBody: Buffer | null;
   mdnUrl: string | null;
   mdnStatus: MdnStatus;
+  /** Why an asynchronous MDN is `refused`. */
+  mdnLastError?: string | null;
 }
 
 export interface As2Message extends NewAs2Message {
@@ -73,16 +77,17 @@ export async function recordAs2Message(q: Queryable, m: NewAs2Message): Promise<
   const pending = m.mdnStatus === 'pending';
   await q.query(
     `insert into as2_messages (partner_id, message_id, as2_from, as2_to, status, receipt_id, failure_code,
-       failure_message, mic, mdn_mode, disposition, mdn_headers, mdn_body, mdn_url, mdn_status, mdn_next_at)
+       failure_message, mic, mdn_mode, disposition, mdn_headers, mdn_body, mdn_url, mdn_status, mdn_next_at,
+       mdn_last_error)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $15,
-       case when $16::boolean then clock_timestamp() end)
+       case when $16::boolean then clock_timestamp() end, $17)
      on conflict (partner_id, message_id) do update set
        as2_from = excluded.as2_from, as2_to = excluded.as2_to, status = excluded.status,
        receipt_id = excluded.receipt_id, failure_code = excluded.failure_code,
        failure_message = excluded.failure_message, mic = excluded.mic, mdn_mode = excluded.mdn_mode,
        disposition = excluded.disposition, mdn_headers = excluded.mdn_headers, mdn_body = excluded.mdn_body,
        mdn_url = excluded.mdn_url, mdn_status = excluded.mdn_status, mdn_next_at = excluded.mdn_next_at,
-       mdn_attempts = 0, mdn_last_error = null, mdn_sent_at = null,
+       mdn_attempts = 0, mdn_last_error = excluded.mdn_last_error, mdn_sent_at = null,
        attempts = as2_messages.attempts + 1, updated_at = clock_timestamp()
      where as2_messages.status = 'failed'`,
     [
@@ -102,6 +107,7 @@ export async function recordAs2Message(q: Queryable, m: NewAs2Message): Promise<
       m.mdnUrl,
       m.mdnStatus,
       pending,
+      m.mdnLastError ?? null,
     ],
   );
   const row = await getAs2Message(q, m.partnerId, m.messageId);
@@ -153,6 +159,42 @@ export async function requeueMdn(q: Queryable, partnerId: string, messageId: str
     [partnerId, messageId],
   );
   return rows.length === 1;
+}
+
+/**
+ * Queues an asynchronous MDN that was refused, now that the partner file allows its URL: the partner repeated
+ * a processed message. False when there is no such MDN (the message failed, or its MDN is not refused).
+ */
+export async function releaseRefusedMdn(
+  q: Queryable,
+  partnerId: string,
+  messageId: string,
+): Promise<boolean> {
+  const rows = await q.query(
+    `update as2_messages set mdn_status = 'pending', mdn_attempts = 0, mdn_next_at = clock_timestamp(),
+       mdn_last_error = null, updated_at = clock_timestamp()
+     where partner_id = $1 and message_id = $2 and status = 'processed' and mdn_mode = 'async'
+       and mdn_status = 'refused' and mdn_body is not null
+     returning partner_id`,
+    [partnerId, messageId],
+  );
+  return rows.length === 1;
+}
+
+/** Stops a pending asynchronous MDN before it is posted, for `reason`: the partner file no longer allows its
+ * URL, or the partner is gone. */
+export async function refuseMdn(
+  q: Queryable,
+  partnerId: string,
+  messageId: string,
+  reason: string,
+): Promise<void> {
+  await q.query(
+    `update as2_messages set mdn_status = 'refused', mdn_next_at = null, mdn_last_error = $3,
+       updated_at = clock_timestamp()
+     where partner_id = $1 and message_id = $2 and mdn_status = 'pending'`,
+    [partnerId, messageId, reason],
+  );
 }
 
 /** Every asynchronous MDN still to be posted, and how long until its next attempt (0 when due). */

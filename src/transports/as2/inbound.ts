@@ -12,10 +12,13 @@ import type { Db } from '../../store/db.ts';
 import {
   getAs2Message,
   recordAs2Message,
+  releaseRefusedMdn,
   requeueMdn,
   type As2Message,
   type MdnMode,
+  type MdnStatus,
 } from '../../store/queries/as2-messages.ts';
+import { checkAsyncMdnUrl } from './async-mdn-url.ts';
 import {
   loadCertificate,
   loadIdentity,
@@ -101,15 +104,26 @@ export async function handleInbound(
   const log = deps.log.child({ partnerId: partner.id, as2MessageId: headers.messageId });
   const earlier = await getAs2Message(deps.db, partner.id, headers.messageId);
   if (earlier?.status === 'processed') {
-    const requeued = await requeueMdn(deps.db, partner.id, headers.messageId);
+    let requeued: boolean;
+    let row = earlier;
+    if (earlier.mdnStatus === 'refused') {
+      // Refused when it first came; the partner file may allow the URL since (the partner was asked to repeat).
+      requeued =
+        earlier.mdnUrl !== null &&
+        checkAsyncMdnUrl(partner, earlier.mdnUrl).allowed &&
+        (await releaseRefusedMdn(deps.db, partner.id, headers.messageId));
+      if (requeued) row = (await getAs2Message(deps.db, partner.id, headers.messageId)) ?? earlier;
+    } else {
+      requeued = await requeueMdn(deps.db, partner.id, headers.messageId);
+    }
     log.info(
       { receiptId: earlier.receiptId, mdn: earlier.mdnMode, asyncMdnRequeued: requeued },
       'AS2 message already received; answered with the MDN first sent, not processed again',
     );
     return {
-      ...answerFrom(earlier),
+      ...answerFrom(row),
       outcome: 'repeat',
-      ...(requeued || earlier.mdnStatus === 'pending' ? { asyncMdnPending: true } : {}),
+      ...(requeued || row.mdnStatus === 'pending' ? { asyncMdnPending: true } : {}),
     };
   }
 
@@ -173,10 +187,30 @@ export async function handleInbound(
 
   const mode = mdnMode(headers);
   const processed = !failure && !unsupportedReceipt;
+  const mdnUrl = mode === 'async' ? headers.receiptDeliveryOption!.trim() : null;
+  let mdnStatus: MdnStatus = mode === 'async' ? 'pending' : mode === 'sync' ? 'sent' : 'none';
+  let mdnRefusal: string | null = null;
+  if (mdnUrl !== null) {
+    // Only a message that passed the partner's checks (its signature, or the partner file waiving one) speaks
+    // for the partner; a failed one may come from anyone, so its Receipt-Delivery-Option is never called.
+    // RFC 4130 has no answer for that case; we answer the request itself with HTTP 400 (answerFrom).
+    const verdict = opened.ok
+      ? checkAsyncMdnUrl(partner, mdnUrl)
+      : {
+          allowed: false as const,
+          reason: `the message failed (${failure!.code}) before it proved it comes from the partner; an asynchronous MDN goes to no address it names`,
+        };
+    if (!verdict.allowed) {
+      mdnStatus = 'refused';
+      mdnRefusal = verdict.reason;
+      log.warn({ mdnHost: hostOf(mdnUrl), reason: verdict.reason }, 'asynchronous MDN not posted');
+    }
+  }
   let mdnHeaders: [string, string][] | null = null;
   let mdnBody: Buffer | null = null;
   let disposition: string | null = null;
-  if (mode !== 'none') {
+  // A failed message whose MDN is refused is answered with HTTP 400 instead, so it needs no MDN.
+  if (mode !== 'none' && (processed || mdnStatus !== 'refused')) {
     const mdn = buildMdn({
       originalMessageId: headers.messageId,
       ourAs2Id: settings.ourAs2Id,
@@ -212,8 +246,9 @@ export async function handleInbound(
     disposition,
     mdnHeaders,
     mdnBody,
-    mdnUrl: mode === 'async' ? headers.receiptDeliveryOption!.trim() : null,
-    mdnStatus: mode === 'async' ? 'pending' : mode === 'sync' ? 'sent' : 'none',
+    mdnUrl,
+    mdnStatus,
+    mdnLastError: mdnRefusal,
   });
   const answer = answerFrom(row);
   return {
@@ -223,18 +258,44 @@ export async function handleInbound(
   };
 }
 
-/** The HTTP answer a recorded message gets: its MDN in the response when it was synchronous, else 200 and a
- * short text (an asynchronous MDN travels separately). */
+/**
+ * The HTTP answer a recorded message gets: its MDN in the response when it was synchronous, else 200 and a
+ * short text (an asynchronous MDN travels separately). A failed message whose asynchronous MDN is refused gets
+ * 400 with the failure: its sender learns at once, where a partner's software would otherwise wait for an MDN
+ * that never comes. The reason an MDN is refused stays in the row and the log, not the answer: a repeat of a
+ * processed message is answered without being opened again.
+ */
 function answerFrom(row: As2Message): Pick<InboundAnswer, 'status' | 'headers' | 'body'> {
   if (row.mdnMode === 'sync' && row.mdnHeaders && row.mdnBody) {
     return { status: 200, headers: row.mdnHeaders, body: row.mdnBody };
   }
-  const text = row.mdnMode === 'async' ? 'received; the MDN follows asynchronously\r\n' : 'received\r\n';
+  let status = 200;
+  let text = 'received\r\n';
+  if (row.mdnMode === 'async' && row.mdnStatus === 'refused') {
+    if (row.status === 'failed') {
+      status = 400;
+      text = `the message was refused (${row.failureCode ?? 'unexpected-processing-error'})${row.failureMessage ? `: ${row.failureMessage}` : ''}; no asynchronous MDN is posted for it\r\n`;
+    } else {
+      text =
+        'received; no MDN is posted: the partner file does not allow the Receipt-Delivery-Option URL\r\n';
+    }
+  } else if (row.mdnMode === 'async') {
+    text = 'received; the MDN follows asynchronously\r\n';
+  }
   return {
-    status: 200,
+    status,
     headers: [['Content-Type', 'text/plain; charset=us-ascii']],
-    body: Buffer.from(text),
+    body: Buffer.from(text.replace(/[^\x20-\x7e\r\n]/g, '?'), 'latin1'),
   };
+}
+
+/** The host of a URL for the log; the URL itself may carry anything the sender chose. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
 }
 
 function payloadFileName(headers: { name: string; value: string }[]): string | undefined {

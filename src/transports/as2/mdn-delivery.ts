@@ -1,8 +1,11 @@
 // Asynchronous MDNs (RFC 4130 §7.3): posted to the URL the sender named in Receipt-Delivery-Option, after the
 // message was answered with a plain 200. Each MDN is recorded before the first attempt, so delivery survives a
 // restart: resendPendingMdns() picks up whatever is due. Attempts back off exponentially and stop after a
-// bounded number; the row then says `failed` with the last error, for operations to see.
+// bounded number; the row then says `failed` with the last error, for operations to see. inbound.ts posts
+// only to a URL the partner file allows; with `partnerOf` that is checked again before every POST, since the
+// file may have changed meanwhile (and rows recorded by versions before the check were never checked).
 import type { Logger } from '../../log.ts';
+import type { Partner } from '../../partners/partner.ts';
 import type { Db } from '../../store/db.ts';
 import {
   claimPendingMdn,
@@ -10,7 +13,10 @@ import {
   markMdnAttemptFailed,
   markMdnSent,
   pendingMdns,
+  refuseMdn,
+  type As2Message,
 } from '../../store/queries/as2-messages.ts';
+import { checkAsyncMdnUrl } from './async-mdn-url.ts';
 
 export interface MdnRetryPolicy {
   /** Attempts in all, the first included (default 6). */
@@ -34,12 +40,17 @@ export interface MdnDeliveryDeps {
   db: Db;
   log: Logger;
   retry?: Partial<MdnRetryPolicy>;
+  /** The partner an MDN is for, as its file says now; undefined when it no longer exchanges over AS2. When
+   * given, an MDN whose URL the partner file does not allow (any more) is refused instead of posted. */
+  partnerOf?: (row: Pick<As2Message, 'partnerId' | 'as2From' | 'as2To'>) => Partner | undefined;
 }
 
 export type AttemptOutcome =
   | { kind: 'sent' }
   | { kind: 'retry'; inMs: number; error: string }
   | { kind: 'failed'; error: string }
+  /** Not posted: the partner file does not allow its URL, or the partner is gone. */
+  | { kind: 'refused'; reason: string }
   /** Not pending or not due: sent meanwhile, or another process holds it. */
   | { kind: 'skipped' };
 
@@ -59,6 +70,20 @@ export async function attemptMdnDelivery(
   if (!row) return { kind: 'skipped' };
   const log = deps.log.child({ partnerId, as2MessageId: messageId });
   const url = row.mdnUrl ?? '';
+  if (deps.partnerOf) {
+    const partner = deps.partnerOf(row);
+    const verdict = partner?.as2
+      ? checkAsyncMdnUrl(partner, url)
+      : {
+          allowed: false as const,
+          reason: `partner ${partnerId} is no longer known by these AS2 names (removed, suspended or renamed)`,
+        };
+    if (!verdict.allowed) {
+      await refuseMdn(deps.db, partnerId, messageId, verdict.reason);
+      log.warn({ host: safeHost(url), reason: verdict.reason }, 'asynchronous MDN not posted');
+      return { kind: 'refused', reason: verdict.reason };
+    }
+  }
   let error: string | undefined;
   if (!/^https?:\/\//i.test(url)) {
     error = `Receipt-Delivery-Option ${JSON.stringify(url.slice(0, 200))} is not an http(s) URL`;
@@ -101,6 +126,7 @@ export interface ResendSummary {
   sent: number;
   retrying: number;
   failed: number;
+  refused: number;
 }
 
 /**
@@ -108,12 +134,13 @@ export interface ResendSummary {
  * Safe to run in several processes at once (each MDN is claimed before it is posted).
  */
 export async function resendPendingMdns(deps: MdnDeliveryDeps & { limit?: number }): Promise<ResendSummary> {
-  const summary: ResendSummary = { sent: 0, retrying: 0, failed: 0 };
+  const summary: ResendSummary = { sent: 0, retrying: 0, failed: 0, refused: 0 };
   for (const due of await duePendingMdns(deps.db, deps.limit ?? 100)) {
     const outcome = await attemptMdnDelivery(deps, due.partnerId, due.messageId);
     if (outcome.kind === 'sent') summary.sent++;
     else if (outcome.kind === 'retry') summary.retrying++;
     else if (outcome.kind === 'failed') summary.failed++;
+    else if (outcome.kind === 'refused') summary.refused++;
   }
   return summary;
 }

@@ -91,6 +91,12 @@ export async function startAs2Server(options: As2ServerOptions): Promise<As2Serv
     db: options.db,
     log,
     ...(options.mdnRetry ? { retry: options.mdnRetry } : {}),
+    // The partner by the AS2 names the message came with, as the endpoint finds it now: a partner file
+    // changed (or a partner suspended) since the MDN was recorded decides whether it is still posted.
+    partnerOf: (row) => {
+      const partner = options.lookup(row.as2From, row.as2To)?.partner;
+      return partner?.id === row.partnerId ? partner : undefined;
+    },
   });
 
   // Node's own request timeout (300 s by default) answers 408 without a word in our log: it is set past ours.

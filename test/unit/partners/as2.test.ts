@@ -283,6 +283,67 @@ describe('partner files: as2', () => {
     }
   });
 
+  describe('asyncMdnUrls', () => {
+    it('reads the URLs asynchronous MDNs may be posted to, and leaves them out when the file does', () => {
+      let d = write(
+        'acme',
+        partnerFile('acme', [
+          ...standardAs2(),
+          'asyncMdnUrls:',
+          '  - https://as2.acme.example/mdn',
+          '  - http://10.0.0.7:10081',
+        ]),
+      );
+      assert.deepEqual(loadPartners(d, { dataDir: DATA_DIR }).get('acme')!.as2!.asyncMdnUrls, [
+        'https://as2.acme.example/mdn',
+        'http://10.0.0.7:10081',
+      ]);
+      d = write('acme', partnerFile('acme', [...standardAs2(), 'asyncMdnUrls: []']));
+      assert.deepEqual(loadPartners(d, { dataDir: DATA_DIR }).get('acme')!.as2!.asyncMdnUrls, []);
+      d = write('acme', partnerFile('acme', standardAs2()));
+      assert.equal('asyncMdnUrls' in loadPartners(d, { dataDir: DATA_DIR }).get('acme')!.as2!, false);
+    });
+
+    it('refuses an entry with a query, another scheme or a password, at its line and column', () => {
+      let text = partnerFile('acme', [
+        ...standardAs2(),
+        'asyncMdnUrls:',
+        '  - https://as2.acme.example/mdn?to=x',
+        '  - ftp://as2.acme.example/',
+      ]);
+      const pattern = '^https?://[^\\s/?#]+(/[^\\s?#]*)?$';
+      const hint =
+        'an http:// or https:// address and path, without query, e.g. https://as2.partner.example/mdn';
+      assert.deepEqual(errorsOf(text), [
+        `${positionOf(text, 'https://as2.acme.example/mdn?')}: as2.asyncMdnUrls[0] must match pattern "${pattern}": ${hint}`,
+        `${positionOf(text, 'ftp://')}: as2.asyncMdnUrls[1] must match pattern "${pattern}": ${hint}`,
+      ]);
+      text = partnerFile('acme', [
+        ...standardAs2(),
+        'asyncMdnUrls: [https://as2.acme.example/mdn, https://edi:secret@as2.acme.example/mdn]',
+      ]);
+      assert.deepEqual(errorsOf(text), [
+        `${positionOf(text, 'https://edi:')}: as2.asyncMdnUrls[1] holds a user name or password; an MDN URL is an address only`,
+      ]);
+    });
+
+    it('refuses our own AS2 endpoint in the list, which is where the partner posts its MDNs to us', () => {
+      const text = partnerFile(
+        'acme',
+        [...standardAs2(), 'asyncMdnUrls: [https://as2.dockside.example/mdn]'],
+        [
+          'kind: as2',
+          'url: https://as2.acme.example/as2',
+          'mdn: async',
+          'asyncMdnUrl: https://as2.dockside.example/as2',
+        ],
+      );
+      assert.deepEqual(errorsOf(text), [
+        `${positionOf(text, 'https://as2.dockside.example/mdn')}: as2.asyncMdnUrls[0] is our own AS2 endpoint (channels.outbound.asyncMdnUrl); list where the partner receives MDNs`,
+      ]);
+    });
+  });
+
   describe('the as2 outbound channel', () => {
     it('fills the documented defaults', () => {
       const d = write(

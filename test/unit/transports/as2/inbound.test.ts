@@ -221,6 +221,97 @@ for (const engine of engines()) {
       assert.equal((await getAs2Message(db, 'acme', headers.messageId))?.failureCode, 'unsupported-format');
     });
 
+    it('answers a message that fails authentication with 400 when it asks for an asynchronous MDN, and posts nothing', async () => {
+      const stranger = peer.identity('stranger');
+      const { contentType, body } = splitSmime(peer.sign(entity, stranger));
+      const { headers } = signedRequest({
+        contentType,
+        receiptDeliveryOption: 'http://169.254.169.254/latest/meta-data',
+      });
+      const listed = {
+        ...partner,
+        as2: settings({ asyncMdnUrls: ['http://169.254.169.254/'] }),
+      } as As2Partner;
+      const answer = await handleInbound({ db, intake, log }, listed, headers, body);
+      assert.equal(answer.status, 400);
+      assert.equal(answer.outcome, 'failed');
+      assert.equal(answer.asyncMdnPending, undefined);
+      assert.match(
+        answer.body.toString(),
+        /^the message was refused \(authentication-failed\): .*; no asynchronous MDN is posted for it\r\n$/,
+      );
+      const row = await getAs2Message(db, 'acme', headers.messageId);
+      assert.equal(row?.status, 'failed');
+      assert.equal(row.mdnMode, 'async');
+      assert.equal(row.mdnStatus, 'refused');
+      assert.equal(row.mdnUrl, 'http://169.254.169.254/latest/meta-data');
+      assert.equal(row.mdnBody, null);
+      assert.match(
+        row.mdnLastError ?? '',
+        /failed \(authentication-failed\) before it proved it comes from the partner/,
+      );
+    });
+
+    it('processes a message asking for an MDN at a URL the partner file does not allow, recording why it is not posted', async () => {
+      const before = await receipts();
+      const { headers, body } = signedRequest({ receiptDeliveryOption: 'http://10.0.0.7:8080/internal' });
+      const answer = await handleInbound({ db, intake, log }, partner, headers, body);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.outcome, 'processed');
+      assert.equal(answer.asyncMdnPending, undefined);
+      assert.equal(
+        answer.body.toString(),
+        'received; no MDN is posted: the partner file does not allow the Receipt-Delivery-Option URL\r\n',
+      );
+      assert.equal(await receipts(), before + 1);
+      const row = await getAs2Message(db, 'acme', headers.messageId);
+      assert.equal(row?.status, 'processed');
+      assert.equal(row.mdnStatus, 'refused');
+      assert.equal(row.mdnUrl, 'http://10.0.0.7:8080/internal');
+      assert.match(row.mdnLastError ?? '', /lists no as2.asyncMdnUrls and has no as2 outbound channel/);
+      assert.match(DISPOSITION.exec(row.mdnBody?.toString('latin1') ?? '')?.[1] ?? '', /; processed$/);
+
+      // Repeated while the file still does not allow it: the same answer, still refused.
+      const again = await handleInbound({ db, intake, log }, partner, headers, body);
+      assert.equal(again.outcome, 'repeat');
+      assert.equal(again.asyncMdnPending, undefined);
+      assert.ok(again.body.equals(answer.body));
+
+      // Repeated once the partner file lists the URL: the MDN recorded the first time is queued.
+      const listed = {
+        ...partner,
+        as2: settings({ asyncMdnUrls: ['http://10.0.0.7:8080/'] }),
+      } as As2Partner;
+      const released = await handleInbound({ db, intake, log }, listed, headers, body);
+      assert.equal(released.outcome, 'repeat');
+      assert.equal(released.asyncMdnPending, true);
+      assert.equal(released.body.toString(), 'received; the MDN follows asynchronously\r\n');
+      const queued = await getAs2Message(db, 'acme', headers.messageId);
+      assert.equal(queued?.mdnStatus, 'pending');
+      assert.equal(queued.mdnLastError, null);
+      assert.equal(await receipts(), before + 1);
+      // Out of the way of other tests' sweeps: nothing listens at 10.0.0.7.
+      await db.query(`update as2_messages set mdn_status = 'sent' where message_id = $1`, [headers.messageId]);
+    });
+
+    it('queues an asynchronous MDN to a URL the partner file lists', async () => {
+      const listed = {
+        ...partner,
+        as2: settings({ asyncMdnUrls: ['https://as2.acme.example/mdn'] }),
+      } as As2Partner;
+      const { headers, body } = signedRequest({ receiptDeliveryOption: 'https://as2.acme.example/mdn/in' });
+      const answer = await handleInbound({ db, intake, log }, listed, headers, body);
+      assert.equal(answer.status, 200);
+      assert.equal(answer.asyncMdnPending, true);
+      const row = await getAs2Message(db, 'acme', headers.messageId);
+      assert.equal(row?.mdnStatus, 'pending');
+      assert.equal(row.mdnLastError, null);
+      // Out of the way of other tests' sweeps: nothing listens at as2.acme.example.
+      await db.query(`update as2_messages set mdn_status = 'sent' where message_id = $1`, [
+        headers.messageId,
+      ]);
+    });
+
     it('answers 200 without an MDN when none was asked for, and records the message', async () => {
       const { headers, body } = signedRequest();
       delete headers.dispositionNotificationTo;

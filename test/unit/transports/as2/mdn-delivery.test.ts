@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../../../src/log.ts';
+import type { Partner } from '../../../../src/partners/partner.ts';
 import type { Db } from '../../../../src/store/db.ts';
 import {
   getAs2Message,
@@ -9,6 +10,7 @@ import {
   recordAs2Message,
 } from '../../../../src/store/queries/as2-messages.ts';
 import { MdnDeliverer, resendPendingMdns } from '../../../../src/transports/as2/mdn-delivery.ts';
+import { testPartner } from '../../../helpers/pipeline.ts';
 import { engines } from '../../../helpers/store.ts';
 
 /** A partner's server that receives MDNs: answers with `status()` and keeps what it was sent. */
@@ -89,7 +91,12 @@ for (const engine of engines()) {
         assert.equal(row?.mdnStatus, 'sent');
         assert.equal(row.mdnAttempts, 1);
         assert.ok(row.mdnSentAt instanceof Date);
-        assert.deepEqual(await resendPendingMdns({ db, log }), { sent: 0, retrying: 0, failed: 0 });
+        assert.deepEqual(await resendPendingMdns({ db, log }), {
+          sent: 0,
+          retrying: 0,
+          failed: 0,
+          refused: 0,
+        });
       } finally {
         await partner.close();
       }
@@ -100,14 +107,29 @@ for (const engine of engines()) {
       try {
         const id = await pending(partner.url);
         const retry = { maxAttempts: 2, firstDelayMs: 200, timeoutMs: 2000 };
-        assert.deepEqual(await resendPendingMdns({ db, log, retry }), { sent: 0, retrying: 1, failed: 0 });
+        assert.deepEqual(await resendPendingMdns({ db, log, retry }), {
+          sent: 0,
+          retrying: 1,
+          failed: 0,
+          refused: 0,
+        });
         // Not due yet: the backoff holds it back.
-        assert.deepEqual(await resendPendingMdns({ db, log, retry }), { sent: 0, retrying: 0, failed: 0 });
+        assert.deepEqual(await resendPendingMdns({ db, log, retry }), {
+          sent: 0,
+          retrying: 0,
+          failed: 0,
+          refused: 0,
+        });
         let row = await getAs2Message(db, 'acme', id);
         assert.equal(row?.mdnStatus, 'pending');
         assert.equal(row.mdnLastError, 'HTTP 503');
         await new Promise((r) => setTimeout(r, 250));
-        assert.deepEqual(await resendPendingMdns({ db, log, retry }), { sent: 0, retrying: 0, failed: 1 });
+        assert.deepEqual(await resendPendingMdns({ db, log, retry }), {
+          sent: 0,
+          retrying: 0,
+          failed: 1,
+          refused: 0,
+        });
         row = await getAs2Message(db, 'acme', id);
         assert.equal(row?.mdnStatus, 'failed');
         assert.equal(row.mdnAttempts, 2);
@@ -119,10 +141,63 @@ for (const engine of engines()) {
 
     it('fails at once an MDN whose Receipt-Delivery-Option is not an http(s) URL', async () => {
       const id = await pending('mailto:edi@acme.example');
-      assert.deepEqual(await resendPendingMdns({ db, log }), { sent: 0, retrying: 0, failed: 1 });
+      assert.deepEqual(await resendPendingMdns({ db, log }), { sent: 0, retrying: 0, failed: 1, refused: 0 });
       const row = await getAs2Message(db, 'acme', id);
       assert.equal(row?.mdnStatus, 'failed');
       assert.match(row.mdnLastError ?? '', /is not an http\(s\) URL/);
+    });
+
+    it('refuses, without posting, an MDN whose URL the partner file no longer allows', async () => {
+      const partner = await listener(() => 200);
+      try {
+        const id = await pending(partner.url);
+        const acme = (asyncMdnUrls: string[]): Partner =>
+          testPartner('acme', 'ACME', '/srv/dockside', {
+            as2: { asyncMdnUrls } as Partner['as2'],
+          });
+        const summary = await resendPendingMdns({
+          db,
+          log,
+          partnerOf: () => acme(['https://as2.acme.example/mdn']),
+        });
+        assert.deepEqual(summary, { sent: 0, retrying: 0, failed: 0, refused: 1 });
+        assert.equal(partner.received.length, 0);
+        const row = await getAs2Message(db, 'acme', id);
+        assert.equal(row?.mdnStatus, 'refused');
+        assert.equal(row.mdnAttempts, 0);
+        assert.match(row.mdnLastError ?? '', /is not under any of the partner file's as2.asyncMdnUrls/);
+        // Refused is final for the sweeper: nothing is due any more.
+        assert.deepEqual(await resendPendingMdns({ db, log, partnerOf: () => acme([partner.url]) }), {
+          sent: 0,
+          retrying: 0,
+          failed: 0,
+          refused: 0,
+        });
+        assert.equal(partner.received.length, 0);
+      } finally {
+        await partner.close();
+      }
+    });
+
+    it('refuses an MDN for a partner no longer known, and posts one whose URL is listed', async () => {
+      const partner = await listener(() => 200);
+      try {
+        const gone = await pending(partner.url);
+        assert.equal((await resendPendingMdns({ db, log, partnerOf: () => undefined })).refused, 1);
+        assert.match(
+          (await getAs2Message(db, 'acme', gone))?.mdnLastError ?? '',
+          /partner acme is no longer known by these AS2 names/,
+        );
+        const listed = await pending(partner.url);
+        const acme = testPartner('acme', 'ACME', '/srv/dockside', {
+          as2: { asyncMdnUrls: [partner.url.replace(/\/mdn$/, '')] } as Partner['as2'],
+        });
+        assert.equal((await resendPendingMdns({ db, log, partnerOf: () => acme })).sent, 1);
+        assert.equal(partner.received.length, 1);
+        assert.equal((await getAs2Message(db, 'acme', listed))?.mdnStatus, 'sent');
+      } finally {
+        await partner.close();
+      }
     });
 
     it('resumes after a restart every MDN still to be posted, each when its backoff ends', async () => {
