@@ -3,13 +3,11 @@
 // grace period ending), both of which the database knows and a queue would only mirror. A scheduler process
 // reads new documents into reconcile_queue, leases the POs that are due, asks the ERP for each, runs the pure
 // match (src/reconcile/) and saves the mismatches in one transaction per PO. docs/reconciliation.md.
-import type { AdvanceShipNotice } from '../documents/advance-ship-notice.ts';
-import type { Invoice } from '../documents/invoice.ts';
 import type { ErpAdapter } from '../erp/index.ts';
 import { errorMessage, GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import type { PartnerDirectory, ReconciliationTolerances } from '../partners/partner.ts';
-import { reconcile, type Mismatch, type ReceivedDocument } from '../reconcile/index.ts';
+import { receivedPoDocuments, reconcile, type Mismatch } from '../reconcile/index.ts';
 import type { Db } from '../store/db.ts';
 import {
   documentsForPo,
@@ -82,16 +80,7 @@ export async function reconcilePo(
   const tolerances = deps.partners.get(partnerId)?.reconciliation ?? DEFAULT_TOLERANCES;
   return deps.db.transaction(async (tx) => {
     const docs = await documentsForPo(tx, partnerId, poNumber);
-    const shipNotices: ReceivedDocument<AdvanceShipNotice>[] = [];
-    const invoices: ReceivedDocument<Invoice>[] = [];
-    for (const d of docs) {
-      const received = { id: String(d.id), receivedAt: d.createdAt };
-      if (d.type === 'advance-ship-notice') {
-        shipNotices.push({ ...received, document: d.document as AdvanceShipNotice });
-      } else {
-        invoices.push({ ...received, document: d.document as Invoice });
-      }
-    }
+    const { shipNotices, invoices } = receivedPoDocuments(docs);
     const mismatches = reconcile({ poNumber, purchaseOrder, shipNotices, invoices, tolerances, now });
     const saved = await saveMismatches(tx, partnerId, poNumber, mismatches, now);
     // Run again when the last grace period still running ends: an invoice that waits for its ship notice is

@@ -1,6 +1,7 @@
 // Reconciliation of ship notices and invoices against the ERP's purchase orders (docs/reconciliation.md).
 export { reconcile } from './reconcile.ts';
-export type { ReceivedDocument, ReconcileInput } from './inputs.ts';
+export type { ReceivedDocument, ReconcileInput, StoredPoDocument } from './inputs.ts';
+export { receivedPoDocuments } from './inputs.ts';
 export { MISMATCH_STATUSES, MISMATCH_TYPES, mismatchKey } from './mismatch.ts';
 export type {
   DocumentRef,

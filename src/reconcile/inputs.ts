@@ -26,3 +26,29 @@ export interface ReconcileInput {
   /** The time of the run: the grace period of an invoice waiting for its ship notice is measured to it. */
   now: Date;
 }
+
+/** A stored ship notice or invoice of one PO, as the store reads it back. */
+export interface StoredPoDocument {
+  id: number;
+  type: 'advance-ship-notice' | 'invoice';
+  createdAt: Date;
+  document: unknown;
+}
+
+/** The store's ship notices and invoices of a PO split into the two lists reconcile() takes. */
+export function receivedPoDocuments(docs: readonly StoredPoDocument[]): {
+  shipNotices: ReceivedDocument<AdvanceShipNotice>[];
+  invoices: ReceivedDocument<Invoice>[];
+} {
+  const shipNotices: ReceivedDocument<AdvanceShipNotice>[] = [];
+  const invoices: ReceivedDocument<Invoice>[] = [];
+  for (const d of docs) {
+    const received = { id: String(d.id), receivedAt: d.createdAt };
+    if (d.type === 'advance-ship-notice') {
+      shipNotices.push({ ...received, document: d.document as AdvanceShipNotice });
+    } else {
+      invoices.push({ ...received, document: d.document as Invoice });
+    }
+  }
+  return { shipNotices, invoices };
+}

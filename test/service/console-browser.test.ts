@@ -13,6 +13,7 @@ import * as XLSX from 'xlsx';
 import { CONSOLE_CSP } from '../../src/api/routes/console.ts';
 import type { ApiRole } from '../../src/store/queries/api-users.ts';
 import { saveMismatches } from '../../src/store/queries/mismatches.ts';
+import { MISMATCH_TYPES } from '../../src/reconcile/index.ts';
 import { engines } from '../helpers/store.ts';
 import {
   ACME_ASN_PO,
@@ -430,6 +431,11 @@ for (const engine of engines()) {
       );
       const { page } = await login('finance');
       await page.locator('figure[data-chart="partner"]').nth(1).waitFor();
+      // The type filter offers every type the API knows, read from its OpenAPI document.
+      const offered = await page
+        .locator('#f-type option')
+        .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value).filter(Boolean));
+      assert.deepEqual(offered, [...MISMATCH_TYPES]);
       const titles = await page.locator('figure[data-chart] svg > title').allTextContents();
       assert.equal(titles.length, 4, titles.join(' | '));
       for (const currency of ['EUR', 'USD']) {

@@ -18,21 +18,27 @@ import {
   time,
 } from './dom.js';
 
-export const STATUSES = ['open', 'accepted', 'disputed', 'resolved'];
-export const TYPES = [
-  'unknown-po',
-  'item-not-on-po',
-  'over-shipment',
-  'short-shipment',
-  'uom-mismatch',
-  'duplicate-asn',
-  'unit-price-variance',
-  'invoiced-over-shipped',
-  'invoice-without-asn',
-  'line-extension',
-  'invoice-total',
-  'duplicate-invoice',
-];
+// The statuses and types a mismatch can have, read from the API's own OpenAPI document (the list route's
+// enums), so a type the reconciler gains appears in the filter without a change here. Set before a page renders.
+let STATUSES = [];
+let TYPES = [];
+let vocabulary;
+
+async function loadVocabulary() {
+  vocabulary ??= get('/api/openapi.json').then(
+    (doc) => {
+      const params = doc?.paths?.['/api/mismatches']?.get?.parameters ?? [];
+      const values = (name) => params.find((p) => p.name === name)?.schema?.items?.enum ?? [];
+      return { statuses: values('status'), types: values('type') };
+    },
+    (e) => {
+      vocabulary = undefined;
+      throw e;
+    },
+  );
+  ({ statuses: STATUSES, types: TYPES } = await vocabulary);
+}
+
 const DECISIONS = [
   { value: 'accept', label: 'Accept', to: 'accepted', from: ['open', 'disputed'] },
   { value: 'dispute', label: 'Dispute', to: 'disputed', from: ['open'] },
@@ -43,6 +49,7 @@ const PAGE_SIZE = 50;
 const DAY_MS = 86_400_000;
 
 export async function render(view, ctx) {
+  await loadVocabulary();
   if (ctx.rest[0]) return renderOne(view, ctx, Number(ctx.rest[0]));
   return renderList(view, ctx);
 }

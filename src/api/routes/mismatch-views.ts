@@ -2,13 +2,11 @@
 // mismatches` writes), the amounts at risk over time for a chart, and one mismatch's purchase order line by
 // line with every ship notice and invoice that names it.
 import type { FastifyInstance } from 'fastify';
-import type { AdvanceShipNotice } from '../../documents/advance-ship-notice.ts';
-import type { Invoice } from '../../documents/invoice.ts';
 import type { PurchaseOrder } from '../../documents/purchase-order.ts';
 import type { ErpAdapter } from '../../erp/index.ts';
 import { errorMessage } from '../../errors.ts';
 import { alignLines, itemIdsOf, LINE_DIFFERENCES } from '../../reconcile/line-view.ts';
-import type { ReceivedDocument } from '../../reconcile/index.ts';
+import { receivedPoDocuments } from '../../reconcile/index.ts';
 import { renderMismatchCsv, renderMismatchXlsx } from '../../reports/index.ts';
 import { loadMismatchReport } from '../../reports/mismatch-source.ts';
 import type { Db } from '../../store/db.ts';
@@ -291,16 +289,7 @@ export function mismatchViewRoutes(
         poTimelineDocuments(db, partnerId, poNumber),
         findMismatches(db, { partnerId, poNumber, limit: 1000 }),
       ]);
-      const shipNotices: ReceivedDocument<AdvanceShipNotice>[] = [];
-      const invoices: ReceivedDocument<Invoice>[] = [];
-      for (const d of docs) {
-        const received = { id: String(d.id), receivedAt: d.createdAt };
-        if (d.type === 'advance-ship-notice') {
-          shipNotices.push({ ...received, document: d.document as AdvanceShipNotice });
-        } else {
-          invoices.push({ ...received, document: d.document as Invoice });
-        }
-      }
+      const { shipNotices, invoices } = receivedPoDocuments(docs);
       const lines = alignLines({
         poNumber,
         purchaseOrder: erp.po,
