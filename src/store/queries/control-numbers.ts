@@ -6,6 +6,22 @@ import type { Queryable } from '../db.ts';
 
 export type ControlKind = 'interchange' | 'group' | 'set';
 
+/** The largest control number: ISA13 is exactly nine digits, GS06 and ST02 at most nine. */
+export const MAX_CONTROL_NUMBER = 999_999_999;
+
+// After the largest number the counter starts again at 1 (X12 expects a wrap, and a tenth digit would make an
+// ISA13 the partner cannot read). A block never straddles the wrap: one that would not fit starts at 1, so
+// its numbers stay consecutive. Numbers used a billion interchanges ago are long out of every duplicate window.
+const NEXT_LAST = (add: string) =>
+  `case when control_numbers.last_value + ${add} > ${MAX_CONTROL_NUMBER} then ${add}
+        else control_numbers.last_value + ${add} end`;
+
+function checkCount(kind: ControlKind, count: number, zeroAllowed = false): void {
+  if (!Number.isSafeInteger(count) || count < (zeroAllowed ? 0 : 1) || count > MAX_CONTROL_NUMBER) {
+    throw new GatewayError('usage', `cannot allocate ${count} ${kind} control numbers`, false);
+  }
+}
+
 /** Reserves `count` numbers and returns the first; the block is first .. first + count - 1. */
 export async function allocateControlNumbers(
   q: Queryable,
@@ -14,12 +30,10 @@ export async function allocateControlNumbers(
   count: number,
 ): Promise<number> {
   // Zero would return a number nobody reserved, and a negative count would move the counter backwards.
-  if (!Number.isSafeInteger(count) || count < 1) {
-    throw new GatewayError('usage', `cannot allocate ${count} ${kind} control numbers`, false);
-  }
+  checkCount(kind, count);
   const [row] = await q.query<{ last: number }>(
     `insert into control_numbers (partner_id, kind, last_value) values ($1, $2, $3)
-     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + $3
+     on conflict (partner_id, kind) do update set last_value = ${NEXT_LAST('$3')}
      returning last_value as last`,
     [partnerId, kind, count],
   );
@@ -33,17 +47,12 @@ export async function allocateControlBlocks(
   counts: Partial<Record<ControlKind, number>>,
 ): Promise<Partial<Record<ControlKind, number>>> {
   const kinds = (Object.keys(counts) as ControlKind[]).filter((k) => (counts[k] ?? 0) > 0);
-  for (const k of kinds) {
-    const count = counts[k]!;
-    if (!Number.isSafeInteger(count)) {
-      throw new GatewayError('usage', `cannot allocate ${count} ${k} control numbers`, false);
-    }
-  }
+  for (const k of kinds) checkCount(k, counts[k]!);
   if (kinds.length === 0) return {};
   const rows = await q.query<{ kind: ControlKind; last: number }>(
     `insert into control_numbers (partner_id, kind, last_value)
      select $1, k, n from unnest($2::text[], $3::bigint[]) as t(k, n)
-     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + excluded.last_value
+     on conflict (partner_id, kind) do update set last_value = ${NEXT_LAST('excluded.last_value')}
      returning kind, last_value as last`,
     [partnerId, kinds, kinds.map((k) => counts[k])],
   );
@@ -62,9 +71,7 @@ export async function allocateControlBlocksOfPartners(
   for (const [partner, counts] of needs) {
     for (const kind of Object.keys(counts) as ControlKind[]) {
       const count = counts[kind] ?? 0;
-      if (!Number.isSafeInteger(count) || count < 0) {
-        throw new GatewayError('usage', `cannot allocate ${count} ${kind} control numbers`, false);
-      }
+      checkCount(kind, count, true);
       if (count > 0) wanted.push({ partner, kind, count });
     }
   }
@@ -76,7 +83,7 @@ export async function allocateControlBlocksOfPartners(
   const rows = await q.query<{ partner: string; kind: ControlKind; last: number }>(
     `insert into control_numbers (partner_id, kind, last_value)
      select p, k, n from unnest($1::text[], $2::text[], $3::bigint[]) with ordinality as t(p, k, n, o) order by o
-     on conflict (partner_id, kind) do update set last_value = control_numbers.last_value + excluded.last_value
+     on conflict (partner_id, kind) do update set last_value = ${NEXT_LAST('excluded.last_value')}
      returning partner_id as partner, kind, last_value as last`,
     [wanted.map((w) => w.partner), wanted.map((w) => w.kind), wanted.map((w) => w.count)],
   );

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { GatewayError } from '../../../src/errors.ts';
 import type { Db } from '../../../src/store/db.ts';
-import { allocateControlNumbers, currentControlNumbers } from '../../../src/store/queries/control-numbers.ts';
+import {
+  allocateControlBlocks,
+  allocateControlBlocksOfPartners,
+  allocateControlNumbers,
+  currentControlNumbers,
+  MAX_CONTROL_NUMBER,
+} from '../../../src/store/queries/control-numbers.ts';
 import { engines } from '../../helpers/store.ts';
 
 let serial = 0;
@@ -22,6 +28,35 @@ for (const engine of engines()) {
 
     before(async () => {
       db = await engine.open();
+    });
+
+    it('starts again at 1 after 999999999, never handing out a ten-digit number or a block split by the wrap', async () => {
+      const p = partner();
+      await allocateControlNumbers(db, p, 'interchange', 1);
+      await allocateControlNumbers(db, p, 'set', 1);
+      await allocateControlNumbers(db, p, 'group', 1);
+      const nearEnd = async (left: number) =>
+        db.query(`update control_numbers set last_value = $2 where partner_id = $1`, [
+          p,
+          MAX_CONTROL_NUMBER - left,
+        ]);
+      await nearEnd(1);
+      assert.equal(await allocateControlNumbers(db, p, 'interchange', 1), MAX_CONTROL_NUMBER);
+      assert.equal(await allocateControlNumbers(db, p, 'interchange', 1), 1);
+      // Three left, a block of five wanted: it starts at 1 rather than running 999999997 .. 1000000001.
+      await nearEnd(3);
+      assert.deepEqual(await allocateControlBlocks(db, p, { set: 5, group: 2 }), {
+        set: 1,
+        group: MAX_CONTROL_NUMBER - 2,
+      });
+      await nearEnd(0);
+      const byPartner = await allocateControlBlocksOfPartners(db, new Map([[p, { interchange: 2 }]]));
+      assert.deepEqual(byPartner.get(p), { interchange: 1 });
+      assert.deepEqual(await currentControlNumbers(db, p), {
+        interchange: 2,
+        group: MAX_CONTROL_NUMBER,
+        set: MAX_CONTROL_NUMBER,
+      });
     });
 
     it('starts a new partner and kind at 1', async () => {
