@@ -11,7 +11,7 @@ import { silentLogger } from '../../src/log.ts';
 import type { As2Certificate, As2Settings, Partner } from '../../src/partners/partner.ts';
 import { FileBlobStore } from '../../src/store/blobs.ts';
 import type { Db } from '../../src/store/db.ts';
-import { getAs2Message } from '../../src/store/queries/as2-messages.ts';
+import { getAs2Message, recordAs2Message } from '../../src/store/queries/as2-messages.ts';
 import { getReceipt } from '../../src/store/queries/receipts.ts';
 import { startAs2Server, type As2Server, type As2ServerOptions } from '../../src/transports/as2/server.ts';
 import { RecordingQueue, testPartner } from '../helpers/pipeline.ts';
@@ -490,7 +490,10 @@ for (const engine of engines()) {
       assert.equal(row.failureCode, 'authentication-failed');
       assert.equal(row.mdnStatus, 'refused');
       assert.equal(row.mdnUrl, acmeMdns.url);
-      assert.match(row.mdnLastError ?? '', /before it proved it comes from the partner/);
+      assert.match(
+        row.mdnLastError ?? '',
+        /refused \(authentication-failed\), so it does not speak for the partner/,
+      );
     });
 
     it('receives a message from the partner asking for an MDN at an unlisted URL, records why, and posts nothing there', async () => {
@@ -520,6 +523,42 @@ for (const engine of engines()) {
           `Receipt-Delivery-Option "${elsewhere.url}" is not under any of the partner file's as2.asyncMdnUrls (${acmeMdns.url})`,
         );
       } finally {
+        await elsewhere.close();
+      }
+    });
+
+    it('refuses, when it resumes pending MDNs, one recorded for a URL the partner file does not allow', async () => {
+      const elsewhere = await mdnListener();
+      // As a version before the check recorded it: pending, to whatever URL the sender named.
+      await recordAs2Message(db, {
+        partnerId: 'acme',
+        messageId: '<recorded-before@acme.example>',
+        as2From: 'ACME AS2',
+        as2To: 'DOCKSIDE',
+        status: 'failed',
+        receiptId: null,
+        failureCode: 'authentication-failed',
+        failureMessage: 'not the partner',
+        mic: null,
+        mdnMode: 'async',
+        disposition: 'automatic-action/MDN-sent-automatically; processed/Error: authentication-failed',
+        mdnHeaders: [['Content-Type', 'multipart/report; boundary="b"']],
+        mdnBody: Buffer.from('--b--\r\n'),
+        mdnUrl: elsewhere.url,
+        mdnStatus: 'pending',
+      });
+      const restarted = await start();
+      try {
+        let row = await getAs2Message(db, 'acme', '<recorded-before@acme.example>');
+        for (let i = 0; i < 40 && row?.mdnStatus === 'pending'; i++) {
+          await sleep(50);
+          row = await getAs2Message(db, 'acme', '<recorded-before@acme.example>');
+        }
+        assert.equal(row?.mdnStatus, 'refused');
+        assert.match(row.mdnLastError ?? '', /is not under any of the partner file's as2.asyncMdnUrls/);
+        assert.equal(elsewhere.received.length, 0);
+      } finally {
+        await restarted.close();
         await elsewhere.close();
       }
     });

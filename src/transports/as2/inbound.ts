@@ -198,7 +198,7 @@ export async function handleInbound(
       ? checkAsyncMdnUrl(partner, mdnUrl)
       : {
           allowed: false as const,
-          reason: `the message failed (${failure!.code}) before it proved it comes from the partner; an asynchronous MDN goes to no address it names`,
+          reason: `the message was refused (${failure!.code}), so it does not speak for the partner: no address it names is called`,
         };
     if (!verdict.allowed) {
       mdnStatus = 'refused';

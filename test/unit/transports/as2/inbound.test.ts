@@ -248,7 +248,7 @@ for (const engine of engines()) {
       assert.equal(row.mdnBody, null);
       assert.match(
         row.mdnLastError ?? '',
-        /failed \(authentication-failed\) before it proved it comes from the partner/,
+        /refused \(authentication-failed\), so it does not speak for the partner/,
       );
     });
 
@@ -291,7 +291,9 @@ for (const engine of engines()) {
       assert.equal(queued.mdnLastError, null);
       assert.equal(await receipts(), before + 1);
       // Out of the way of other tests' sweeps: nothing listens at 10.0.0.7.
-      await db.query(`update as2_messages set mdn_status = 'sent' where message_id = $1`, [headers.messageId]);
+      await db.query(`update as2_messages set mdn_status = 'sent' where message_id = $1`, [
+        headers.messageId,
+      ]);
     });
 
     it('queues an asynchronous MDN to a URL the partner file lists', async () => {
