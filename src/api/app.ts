@@ -9,7 +9,7 @@ import type { Db } from '../store/db.ts';
 import type { ErpAdapter } from '../erp/index.ts';
 import { installAuth } from './auth.ts';
 import { installErrorHandlers } from './errors.ts';
-import { LoginThrottle, type LoginThrottleOptions } from './login-throttle.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../login-throttle.ts';
 import { createMetrics } from './metrics.ts';
 import { collectRoutes } from './openapi.ts';
 import { consoleRoutes } from './routes/console.ts';

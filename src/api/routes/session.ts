@@ -7,7 +7,7 @@ import { audit } from '../../store/queries/audit.ts';
 import { checkLogin, openSession, sha256Hex, userPrincipal } from '../accounts.ts';
 import { cookieValue, principal, SESSION_COOKIE } from '../auth.ts';
 import { ApiError, ERROR_SCHEMA } from '../errors.ts';
-import type { LoginThrottle } from '../login-throttle.ts';
+import type { LoginThrottle } from '../../login-throttle.ts';
 
 export interface SessionOptions {
   db: Db;

@@ -8,6 +8,7 @@ import type { AuthContext, ClientInfo, Connection, Server } from 'ssh2';
 import { GatewayError, errorMessage } from '../../errors.ts';
 import type { Intake } from '../../intake/receive.ts';
 import type { Logger } from '../../log.ts';
+import { LoginThrottle, type LoginThrottleOptions } from '../../login-throttle.ts';
 import { checkPassword, checkPublicKey, LOGIN_NAME, parsePublicKeys, type HostedAccount } from './auth.ts';
 import { loadHostKeys, type HostKey } from './host-key.ts';
 import { ensurePartnerDirs, partnerDirs, type PartnerDirs } from './layout.ts';
@@ -50,12 +51,16 @@ export interface HostedSftpOptions {
   intake: Intake;
   log: Logger;
   limits?: Partial<HostedSftpLimits>;
+  /** Limits on failed logins across connections (see LoginThrottleOptions for the defaults). */
+  loginThrottle?: LoginThrottleOptions;
 }
 
 const METHODS: ('publickey' | 'password')[] = ['publickey', 'password'];
 
 interface Client {
   connection: Connection;
+  /** The client's IP address, for the login limits. */
+  address: string;
   log: Logger;
   partnerId?: string;
   dirs?: PartnerDirs;
@@ -79,6 +84,9 @@ export class HostedSftpServer {
   private readonly sessionsPerPartner = new Map<string, number>();
   private readonly busy = new Set<string>();
   private readonly limits: HostedSftpLimits;
+  // maxAuthAttempts ends one connection after a few failures; a guesser simply reconnects. This counts
+  // failures across connections, per login name and per address.
+  private readonly throttle: LoginThrottle;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -86,6 +94,7 @@ export class HostedSftpServer {
     readonly hostKeys: HostKey[],
   ) {
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.throttle = new LoginThrottle(options.loginThrottle);
     this.server = new ssh2.Server(
       { hostKeys: hostKeys.map((k) => k.privateKey), ident: 'Dockside' },
       (c, info) => this.connect(c, info),
@@ -157,6 +166,7 @@ export class HostedSftpServer {
   private connect(connection: Connection, info: ClientInfo): void {
     const client: Client = {
       connection,
+      address: info.ip,
       log: this.options.log.child({ remote: `${info.ip}:${info.port}` }),
       failures: 0,
       inflight: 0,
@@ -247,7 +257,10 @@ export class HostedSftpServer {
   private authenticate(client: Client, ctx: AuthContext): void {
     this.armTimer(client);
     const user = loggable(ctx.username);
-    const refuse = (reason: string) => {
+    // A real attempt (a password, a signed key) that fails counts towards the login limits; a client asking
+    // whether one of its keys would do does not, as ssh clients offer every key they have.
+    const refuse = (reason: string, attempt = false) => {
+      if (attempt) this.throttle.failed(ctx.username, client.address, new Date());
       client.failures++;
       client.log.info({ user, method: ctx.method, reason }, 'sftp login refused');
       ctx.reject(METHODS);
@@ -267,6 +280,15 @@ export class HostedSftpServer {
       ctx.reject(METHODS);
       return;
     }
+    const attempt = ctx.method === 'password' || (ctx.method === 'publickey' && ctx.signature !== undefined);
+    const limited = attempt ? this.throttle.check(ctx.username, client.address, new Date()) : undefined;
+    if (limited) {
+      // Refused before the password or signature is looked at, so guesses made now teach nothing.
+      return refuse(
+        `too many failed logins ${limited.limitedBy === 'user' ? 'for this name' : 'from this address'}; ` +
+          `refused for ${limited.retryAfterSeconds} s`,
+      );
+    }
     switch (ctx.method) {
       case 'publickey': {
         if (!account) return refuse('unknown login name');
@@ -279,7 +301,7 @@ export class HostedSftpServer {
             : undefined;
         const check = checkPublicKey(keys, ctx.key, signed);
         if (check === 'no-such-key') return refuse(`${ctx.key.algo} key not registered for this partner`);
-        if (check === 'bad-signature') return refuse('key signature does not verify');
+        if (check === 'bad-signature') return refuse('key signature does not verify', true);
         // Without a signature the client only asked whether this key would do.
         if (!signed) return ctx.accept();
         return void this.admit(client, ctx, account.partnerId);
@@ -289,9 +311,12 @@ export class HostedSftpServer {
         if (typeof password !== 'string') return refuse('password change requests are not supported');
         checkPassword(account, password).then(
           (ok) => {
-            if (!account) return refuse('unknown login name');
+            if (!account) return refuse('unknown login name', true);
             if (!ok)
-              return refuse(account.passwordHash ? 'wrong password' : 'no password set for this partner');
+              return refuse(
+                account.passwordHash ? 'wrong password' : 'no password set for this partner',
+                true,
+              );
             return this.admit(client, ctx, account.partnerId);
           },
           (e: unknown) => {
@@ -338,6 +363,7 @@ export class HostedSftpServer {
       client.connection.end();
       return;
     }
+    this.throttle.succeeded(partnerId);
     this.sessionsPerPartner.set(partnerId, this.sessionsOf(partnerId) + 1);
     client.partnerId = partnerId;
     client.dirs = dirs;
