@@ -294,9 +294,22 @@ export async function openGateway(
       // AS2 bookkeeping that time drives: async MDNs we owe partners (posted again after a restart) and async
       // MDNs partners owe us (a delivery fails visibly when its deadline passes).
       as2Upkeep = setInterval(() => {
-        void Promise.all([resendPendingMdns({ db, log }), expireAsyncMdns({ db, log }, new Date())]).catch(
-          (e: unknown) => log.warn({ err: errorMessage(e) }, 'AS2 MDN upkeep failed'),
-        );
+        // The partner as its file says now, by the AS2 names the message came with (as the endpoint finds
+        // it): an MDN whose URL the file no longer allows, or whose partner is gone or suspended, is refused.
+        const partnerOf = (row: { partnerId: string; as2From: string; as2To: string }) =>
+          partners
+            .all()
+            .find(
+              (p) =>
+                p.id === row.partnerId &&
+                p.status !== 'suspended' &&
+                p.as2?.as2Id === row.as2From &&
+                p.as2.ourAs2Id === row.as2To,
+            );
+        void Promise.all([
+          resendPendingMdns({ db, log, partnerOf }),
+          expireAsyncMdns({ db, log }, new Date()),
+        ]).catch((e: unknown) => log.warn({ err: errorMessage(e) }, 'AS2 MDN upkeep failed'));
       }, config.sweepIntervalMs);
       as2Upkeep.unref();
       // A single process with the in-process queue owns all unfinished work at start; in a cluster a
