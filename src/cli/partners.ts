@@ -352,6 +352,13 @@ function as2Lines(a: NonNullable<Partner['as2']>): string[] {
         : 'neither signed nor encrypted') +
       ` messages; at most ${a.maxConcurrent} at once`,
     `              partner certificate ${cert(a.certificate)}`,
+    `              async MDNs to ${
+      a.asyncMdnUrls === undefined
+        ? 'the host of its AS2 URL (no as2.asyncMdnUrls)'
+        : a.asyncMdnUrls.length === 0
+          ? 'nowhere (as2.asyncMdnUrls is empty)'
+          : a.asyncMdnUrls.join(', ')
+    }`,
     ...a.identities.map(
       (k, i) =>
         `              our certificate${a.identities.length > 1 ? ` #${i + 1}` : ''} ${cert(k.certificate)}; ` +

@@ -464,6 +464,7 @@ describe('dockside partners (command line)', function () {
           'm',
         ),
       );
+      assert.match(r.stdout, /^ {14}async MDNs to the host of its AS2 URL \(no as2\.asyncMdnUrls\)$/m);
       assert.match(r.stdout, /^ {2}outbound {4}as2: AS2 https:\/\/as2\.acme\.example\/as2 \(sync MDN\)$/m);
       assert.match(
         r.stdout,
