@@ -110,15 +110,24 @@ function errorText(e) {
   return `${where}: ${e.message}${e.path ? ` (at ${e.path})` : ''}${e.code ? ` [${e.code}]` : ''}`;
 }
 
+/** Every partner, page after page: the table is the whole registry, sorted by id. */
+async function allPartners(status) {
+  const items = [];
+  let after;
+  do {
+    const page = await get('/api/partners', { status, after, limit: 500 });
+    items.push(...page.items);
+    after = page.nextAfter ?? undefined;
+  } while (after !== undefined);
+  return items;
+}
+
 async function renderList(view, ctx) {
   const status = ctx.params.get('status') ?? '';
-  const [list, problems] = await Promise.allSettled([
-    get('/api/partners', { status }),
-    get('/api/partners/problems'),
-  ]);
+  const [list, problems] = await Promise.allSettled([allPartners(status), get('/api/partners/problems')]);
   if (!ctx.isCurrent()) return;
   if (list.status === 'rejected') return ctx.fail(list.reason);
-  const items = list.value.items;
+  const items = list.value;
   const t = table(
     'data partners',
     ['Partner', 'Status', 'Channels', 'Last file', 'Last error', 'Acknowledgments (30 days)'],

@@ -181,6 +181,8 @@ const CHECK = {
 interface ListQuery {
   status?: Partner['status'];
   q?: string;
+  limit: number;
+  after?: string;
 }
 
 export function partnerRoutes(
@@ -229,7 +231,7 @@ export function partnerRoutes(
       schema: {
         summary: 'Every partner the gateway serves, with its channels, last file, last error and acks',
         description:
-          'Sorted by id; all of them on one page. The last error is the newest of: a file refused or failing ' +
+          'Sorted by id and paged by id: pass nextAfter as ?after= for the next page. The last error is the newest of: a file refused or failing ' +
           '(among its 200 latest), an acknowledgment that could not be delivered, a job given up on.',
         tags: ['partners'],
         querystring: {
@@ -242,16 +244,43 @@ export function partnerRoutes(
               minLength: 1,
               description: 'part of the id, the name or an ISA identity, in any case',
             },
+            limit: {
+              type: 'integer',
+              minimum: 1,
+              maximum: 500,
+              default: 100,
+              description: 'partners per page',
+            },
+            after: {
+              type: 'string',
+              minLength: 1,
+              description:
+                "keyset paging: only partners whose id sorts after this one (the previous page's nextAfter)",
+            },
           },
         },
-        response: { 200: listSchema(PARTNER_SUMMARY) },
+        response: {
+          200: {
+            type: 'object',
+            required: ['items', 'nextAfter'],
+            properties: {
+              items: { type: 'array', items: PARTNER_SUMMARY },
+              nextAfter: {
+                type: ['string', 'null'],
+                description: 'pass as ?after= for the next page; null on the last page',
+              },
+            },
+          },
+        },
       },
     },
     async (request) => {
-      const { status, q } = request.query;
+      const { status, q, limit, after } = request.query;
       const needle = q?.toLowerCase();
-      const partners = directory
+      // Ids are compared by code unit, for the sort and for `after` alike, so pages neither skip nor repeat.
+      const matching = directory
         .all()
+        .filter((p) => after === undefined || p.id > after)
         .filter((p) => status === undefined || p.status === status)
         .filter(
           (p) =>
@@ -260,14 +289,18 @@ export function partnerRoutes(
             p.name.toLowerCase().includes(needle) ||
             p.identities.some((i) => i.id.toLowerCase().includes(needle)),
         )
-        .sort((a, b) => a.id.localeCompare(b.id));
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const partners = matching.slice(0, limit);
       const at = now();
       const activity = await partnerActivity(
         db,
         partners.map((p) => p.id),
         ackWindowStart(at),
       );
-      return { items: partners.map((p) => summaryOf(p, activity.get(p.id), at)), nextBefore: null };
+      return {
+        items: partners.map((p) => summaryOf(p, activity.get(p.id), at)),
+        nextAfter: matching.length > limit ? partners[partners.length - 1]!.id : null,
+      };
     },
   );
 

@@ -63,11 +63,21 @@ for (const engine of engines()) {
     });
 
     describe('GET /api/partners', () => {
+      it("pages by id: limit, then after the previous page's nextAfter, to the end", async () => {
+        const first = (await get('/api/partners?limit=1')).json();
+        assert.deepEqual([first.items.map((p: { id: string }) => p.id), first.nextAfter], [['acme'], 'acme']);
+        const second = (await get(`/api/partners?limit=1&after=${first.nextAfter}`)).json();
+        assert.deepEqual(
+          [second.items.map((p: { id: string }) => p.id), second.nextAfter],
+          [['globex'], null],
+        );
+      });
+
       it('lists every partner with its channels, the last file received and the acks sent it', async () => {
         const res = await get('/api/partners');
         assert.equal(res.statusCode, 200, res.body);
-        const { items, nextBefore } = res.json();
-        assert.equal(nextBefore, null);
+        const { items, nextAfter } = res.json();
+        assert.equal(nextAfter, null);
         assert.deepEqual(
           items.map((p: { id: string }) => p.id),
           ['acme', 'globex'],
