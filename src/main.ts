@@ -79,6 +79,9 @@ export interface Gateway {
   startScheduler(): Promise<void>;
   /** Stops polling, lets running jobs finish (up to the shutdown timeout) and closes everything. */
   stop(): Promise<void>;
+  /** Where this process serves the console and HTTP API; undefined when it does not (off, the port taken by
+   * another process, or the scheduler not started). */
+  apiAddress(): { host: string; port: number } | undefined;
 }
 
 export interface OpenOptions {
@@ -249,6 +252,12 @@ export async function openGateway(
     pipeline,
     erp,
     reconciler,
+    apiAddress() {
+      const address = api?.server.address();
+      return address && typeof address === 'object'
+        ? { host: address.address, port: address.port }
+        : undefined;
+    },
     startWorkers() {
       void startHeartbeat();
       watchPartners().catch((e: unknown) =>

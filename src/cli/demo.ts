@@ -265,11 +265,21 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
     await Promise.all(servers.map((s) => s.close()));
     throw e;
   }
-  if (config.apiPort !== 0) {
-    const logins = await ensureDemoLogins(gateway.db, config.dataDir);
-    const host = config.apiHost === '0.0.0.0' || config.apiHost === '::' ? '127.0.0.1' : config.apiHost;
-    lines.push(
-      `  The console is at http://${host.includes(':') ? `[${host}]` : host}:${config.apiPort}/ ` +
+  const logins = config.apiPort !== 0 ? await ensureDemoLogins(gateway.db, config.dataDir) : [];
+  // Said once the gateway runs, and only when this process serves the console: another process on the host
+  // may hold the port, and then the link would lead to that one's logins.
+  const consoleLines = () => {
+    if (config.apiPort === 0) return [];
+    const address = gateway.apiAddress();
+    if (!address) {
+      return [
+        `  The console is not served by this process: port ${config.apiPort} is taken (the log says so); ` +
+          'set DOCKSIDE_API_PORT to another port.',
+      ];
+    }
+    const host = address.host === '0.0.0.0' || address.host === '::' ? '127.0.0.1' : address.host;
+    return [
+      `  The console is at http://${host.includes(':') ? `[${host}]` : host}:${address.port}/ ` +
         '(the HTTP API under /api). Log in as one of:',
       ...logins.map(
         (l) =>
@@ -278,13 +288,13 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
             ? `, password in ${shown(l.passwordFile)}`
             : ' (made before the demo; its own password)'),
       ),
-    );
-  }
-  lines.push(
+    ];
+  };
+  const closing = [
     '  `npx dockside receipts list` (in another terminal, once this one is stopped) shows what arrived.',
     '  Stop with Ctrl-C.',
     '',
-  );
+  ];
 
   return {
     async started() {
@@ -297,7 +307,7 @@ export async function startDemo(gateway: Gateway): Promise<RunningDemo> {
         }
         await writeFile(marker, new Date().toISOString());
       }
-      process.stderr.write(`${lines.join('\n')}\n`);
+      process.stderr.write(`${[...lines, ...consoleLines(), ...closing].join('\n')}\n`);
     },
     async close() {
       await Promise.all(servers.map((s) => s.close()));

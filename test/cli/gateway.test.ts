@@ -593,6 +593,9 @@ describe('dockside gateway commands (command line, embedded database)', function
     });
 
     it('a second start puts nothing again, serves the same pinned key and takes a file the supplier adds', async () => {
+      // Another process holds the console's port this time: the start goes on without it and says so.
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(apiPort, '127.0.0.1', resolve));
       const child = spawn(process.execPath, [join(ROOT, 'bin/dockside.js'), 'start', '--json-logs'], {
         cwd: demo,
         env: demoEnv,
@@ -616,8 +619,12 @@ describe('dockside gateway commands (command line, embedded database)', function
         );
         assert.deepEqual(list(hostedOutbound), ['999_000000001.x12']);
         assert.equal(readFileSync(pinFile(), 'utf8'), pinnedAtFirstStart);
+        await until('the banner', () => log.includes('Stop with Ctrl-C.'), 30_000);
+        assert.ok(log.includes(`The console is not served by this process: port ${apiPort} is taken`), log);
+        assert.ok(!log.includes('The console is at'), 'no link to a console another process serves');
       } finally {
         child.kill('SIGTERM');
+        holder.close();
       }
       assert.equal(await exited, 0);
     });
