@@ -103,6 +103,15 @@ for (const engine of engines()) {
       return session;
     }
 
+    /**
+     * Waits until the console has finished drawing the route in the address bar. waitForURL alone is not
+     * enough: the hash changes first, and until the new view replaces it the previous page is still shown.
+     */
+    async function settled(page: Page): Promise<void> {
+      const hash = new URL(page.url()).hash;
+      await page.locator(`main .page[data-rendered="${hash.replace(/["\\]/g, '\\$&')}"]`).waitFor();
+    }
+
     async function navLinks(page: Page): Promise<string[]> {
       return page.locator('#nav a').allTextContents();
     }
@@ -165,6 +174,7 @@ for (const engine of engines()) {
       await page.keyboard.press('Shift+Tab');
       await page.keyboard.press('Enter');
       await page.waitForURL(/#\/mismatches\?partner=acme&status=open$/);
+      await settled(page);
       const wanted = all.filter((m) => m.partnerId === 'acme' && m.status === 'open');
       await page
         .locator(`table.mismatches tbody tr`)
@@ -176,6 +186,7 @@ for (const engine of engines()) {
       }
       // The filter survives a reload: it lives in the URL.
       await page.reload();
+      await settled(page);
       await page.locator('table.mismatches').waitFor();
       assert.equal(await page.locator('#f-partner').inputValue(), 'acme');
       assert.equal(await page.locator('table.mismatches tbody tr').count(), wanted.length);
@@ -192,6 +203,7 @@ for (const engine of engines()) {
       await page.locator(`table.mismatches tr[data-id="${chosen.id}"]`).focus();
       await page.keyboard.press('Enter');
       await page.waitForURL(new RegExp(`#/mismatches/${chosen.id}$`));
+      await settled(page);
       await page.getByRole('heading', { name: `Mismatch #${chosen.id}: over-shipment` }).waitFor();
 
       // The timeline: PO, then the ship notice, then the invoice; the over-shipped line marked in words.
@@ -222,6 +234,7 @@ for (const engine of engines()) {
       // Back to the filtered list: the accepted one is gone from "open", and the export has exactly the rows shown.
       await page.goBack();
       await page.waitForURL(/#\/mismatches\?partner=acme&status=open$/);
+      await settled(page);
       await page.locator('table.mismatches').waitFor();
       const shown = await page
         .locator('table.mismatches tbody tr')
@@ -287,6 +300,7 @@ for (const engine of engines()) {
       await page.locator('table.partners tbody tr').first().focus();
       await page.keyboard.press('Enter');
       await page.waitForURL(/#\/partners\/acme$/);
+      await settled(page);
       await page.locator('table.source').waitFor();
       assert.equal(await page.locator('table.source tr#yaml-1 code').textContent(), 'id: acme');
       await page.getByRole('button', { name: 'Test connectivity' }).click();

@@ -177,7 +177,14 @@ async function route() {
   }
   document.title = `${page.label} · Dockside console`;
   announce('');
-  const view = h('div', { class: `page page-${page.id}` }, h('p', { class: 'muted' }, 'Loading…'));
+  const hash = location.hash;
+  // aria-busy tells assistive technology the page is still loading; data-rendered says which route the
+  // finished view shows, so a reader (or a test) never mistakes the previous page's content for this one's.
+  const view = h(
+    'div',
+    { class: `page page-${page.id}`, 'aria-busy': 'true' },
+    h('p', { class: 'muted' }, 'Loading…'),
+  );
   replace(target, view);
   const ctx = {
     me,
@@ -194,6 +201,8 @@ async function route() {
     ctx.fail(e);
   }
   if (mine !== generation) return;
+  view.setAttribute('aria-busy', 'false');
+  view.dataset.rendered = hash;
   // The page's heading takes the focus, so a screen reader announces the new page and Tab starts from there.
   const heading = view.querySelector('h1');
   if (heading && !view.contains(document.activeElement)) {
