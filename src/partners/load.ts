@@ -21,6 +21,7 @@ import {
   type ReadLock,
   type Completion,
   type SftpEndpoint,
+  RESERVED_PARTNER_IDS,
 } from './partner.ts';
 import {
   checkAsyncMdnUrlsAgainstOurs,
@@ -368,6 +369,14 @@ function readPartner(
   }
   const p = raw as RawPartner;
   const before = errors.length;
+  if (RESERVED_PARTNER_IDS.includes(p.id)) {
+    errors.push(
+      located(
+        ['id'],
+        `${p.id} is reserved: the API and the console use /partners/${p.id} for something else; choose another id`,
+      ),
+    );
+  }
   const dir = (path: string) => (isAbsolute(path) ? path : resolve(options.dataDir, path));
   const learnedFile = (channelId: string, host: string, port: number) =>
     join(

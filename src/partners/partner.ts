@@ -4,6 +4,13 @@ import type { CsvMapping } from '../csv/mapping.ts';
 import type { AckPolicy } from '../x12/acks/build.ts';
 import type { OverlayFile } from '../x12/spec/format.ts';
 
+/**
+ * Ids a partner may not take, because they name something else where partner ids go in paths: the API's
+ * `/api/partners/validate` and `/api/partners/problems`, and the console's `#/partners/validate`. A partner
+ * with one of these ids could be listed but never opened.
+ */
+export const RESERVED_PARTNER_IDS: readonly string[] = ['validate', 'problems'];
+
 export interface PartnerIdentity {
   /** ISA05 / ISA07 qualifier, e.g. ZZ, 01, 08. */
   qualifier: string;

@@ -222,6 +222,14 @@ describe('loadPartners', () => {
       assert.ok(message.includes(`minimal.yaml:4:16: identities[0].qualifier must match pattern`), message);
     });
 
+    it('refuses the ids the API and the console use as paths under /partners/', async () => {
+      for (const id of ['validate', 'problems']) {
+        await write('minimal.yaml', MINIMAL.replace('id: minimal', `id: ${id}`));
+        const message = loadError(dir);
+        assert.ok(message.includes(`minimal.yaml:1:5: id ${id} is reserved`), message);
+      }
+    });
+
     it('lists the allowed values when a value is not one of them', async () => {
       const text = `${MINIMAL}status: live\n`;
       await write('minimal.yaml', text);
