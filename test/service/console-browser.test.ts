@@ -357,6 +357,11 @@ for (const engine of engines()) {
       await page.locator('article.trace-result').first().waitFor();
       const result = page.locator('article.trace-result').first();
       assert.match((await result.locator('h2').textContent()) ?? '', /asn-8801\.edi/);
+      assert.equal(
+        await result.locator('a[href^="#/mismatches/"]').count(),
+        0,
+        'the PO has mismatches, but operations is not shown them',
+      );
       assert.deepEqual(await result.locator('li.step .step-name').allTextContents(), [
         'Received',
         'Validated',

@@ -25,7 +25,9 @@ import {
   PAGE_QUERY,
 } from '../schemas.ts';
 
-const ROLES = ['finance'] as const;
+/** Who may read mismatches: finance (and admin). The trace names a PO's mismatches only to them. */
+export const MISMATCH_ROLES = ['finance'] as const;
+const ROLES = MISMATCH_ROLES;
 
 const MISMATCH = {
   type: 'object',

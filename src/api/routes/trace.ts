@@ -19,6 +19,8 @@ import {
 } from '../../store/queries/trace.ts';
 import { GRACE_PERIOD_REASON } from '../../store/queries/mismatches.ts';
 import { ApiError } from '../errors.ts';
+import { mayUse, principal } from '../auth.ts';
+import { MISMATCH_ROLES } from './mismatches.ts';
 import { NULLABLE_DATE_TIME, NULLABLE_STRING, DATE_TIME } from '../schemas.ts';
 
 const ROLES = ['finance', 'operations'] as const;
@@ -122,6 +124,8 @@ const RESULT = {
     },
     mismatches: {
       type: 'array',
+      description:
+        "the mismatches of the file's POs; empty for a role that may not read mismatches (the reconciled step still counts them)",
       items: {
         type: 'object',
         required: ['id', 'type', 'status', 'poNumber'],
@@ -191,12 +195,13 @@ export function traceRoutes(app: FastifyInstance, deps: { db: Db }): void {
       }
       const kinds = kind === 'any' ? TRACE_KINDS : [kind];
       const receipts = await findTracedReceipts(db, q, kinds, MAX_RESULTS);
-      return { query: q, kind, results: await traceResults(db, receipts) };
+      const seesMismatches = mayUse(principal(request).role, MISMATCH_ROLES);
+      return { query: q, kind, results: await traceResults(db, receipts, seesMismatches) };
     },
   );
 }
 
-async function traceResults(db: Db, receipts: TracedReceipt[]) {
+async function traceResults(db: Db, receipts: TracedReceipt[], seesMismatches: boolean) {
   const ids = receipts.map((r) => r.id);
   const [envelopes, acks, documents] = await Promise.all([
     envelopesOfReceipts(db, ids),
@@ -241,9 +246,12 @@ async function traceResults(db: Db, receipts: TracedReceipt[]) {
         poNumbers: d.poNumbers,
         test: d.test,
       })),
-      mismatches: pos.flatMap((p) =>
-        p.mismatches.map((m) => ({ id: m.id, type: m.type, status: m.status, poNumber: m.poNumber })),
-      ),
+      // Operations sees where a file is, not finance's findings: the count is in the reconciled step.
+      mismatches: seesMismatches
+        ? pos.flatMap((p) =>
+            p.mismatches.map((m) => ({ id: m.id, type: m.type, status: m.status, poNumber: m.poNumber })),
+          )
+        : [],
     };
   });
 }
