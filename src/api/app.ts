@@ -94,7 +94,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
     throttle: new LoginThrottle(deps.loginThrottle),
   });
   mismatchRoutes(app, { db: deps.db, now });
-  mismatchViewRoutes(app, { db: deps.db, now, ...(deps.erp ? { erp: deps.erp } : {}) });
+  mismatchViewRoutes(app, {
+    db: deps.db,
+    now,
+    ...(deps.erp ? { erp: deps.erp } : {}),
+    ...(deps.partners ? { partners: deps.partners.directory } : {}),
+  });
   traceRoutes(app, { db: deps.db });
   receiptRoutes(app, { db: deps.db, blobs: deps.blobs });
   documentRoutes(app, { db: deps.db });

@@ -6,8 +6,8 @@
 import type { ErpAdapter } from '../erp/index.ts';
 import { errorMessage, GatewayError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { PartnerDirectory, ReconciliationTolerances } from '../partners/partner.ts';
-import { receivedPoDocuments, reconcile, type Mismatch } from '../reconcile/index.ts';
+import type { PartnerDirectory } from '../partners/partner.ts';
+import { DEFAULT_TOLERANCES, receivedPoDocuments, reconcile, type Mismatch } from '../reconcile/index.ts';
 import type { Db } from '../store/db.ts';
 import {
   documentsForPo,
@@ -21,14 +21,6 @@ import {
 } from '../store/queries/mismatches.ts';
 
 const DAY_MS = 86_400_000;
-
-/** What a partner file says when it says nothing (partners/schema.json's defaults). */
-const DEFAULT_TOLERANCES: ReconciliationTolerances = {
-  quantityPercent: 0,
-  unitPriceAbsolute: 0,
-  unitPricePercent: 0,
-  invoiceGraceDays: 3,
-};
 
 export interface ReconcilerDeps {
   db: Db;

@@ -2,6 +2,7 @@
 export { reconcile } from './reconcile.ts';
 export type { ReceivedDocument, ReconcileInput, StoredPoDocument } from './inputs.ts';
 export { receivedPoDocuments } from './inputs.ts';
+export { DEFAULT_TOLERANCES } from './tolerance.ts';
 export { MISMATCH_STATUSES, MISMATCH_TYPES, mismatchKey } from './mismatch.ts';
 export type {
   DocumentRef,

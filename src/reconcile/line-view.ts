@@ -6,6 +6,7 @@ import type { AdvanceShipNotice } from '../documents/advance-ship-notice.ts';
 import type { ProductIds } from '../documents/common.ts';
 import type { Invoice } from '../documents/invoice.ts';
 import type { PurchaseOrder } from '../documents/purchase-order.ts';
+import type { ReconciliationTolerances } from '../partners/partner.ts';
 import { addDecimals, compareDecimals, subtract } from './decimal-math.ts';
 import type { ReceivedDocument } from './inputs.ts';
 import { linesForPo } from './invoice-arithmetic.ts';
@@ -15,6 +16,15 @@ import type { DocumentRef } from './mismatch.ts';
 import { sameCode } from './ordering.ts';
 import { invoiceLineRef, lineRef, poLineRef } from './refs.ts';
 import { itemsForPo, selectNotices } from './shipments.ts';
+import { decimalTolerances, priceWithin, quantityWithin, type DecimalTolerances } from './tolerance.ts';
+
+/** No tolerance at all: what the view compares with when it is not given the partner's. */
+const EXACT: ReconciliationTolerances = {
+  quantityPercent: 0,
+  unitPriceAbsolute: 0,
+  unitPricePercent: 0,
+  invoiceGraceDays: 0,
+};
 
 /** BIG07 of a credit memo: its quantities count against what was billed. */
 const CREDIT_MEMO = 'CR';
@@ -60,7 +70,10 @@ export interface LineView {
   ordered: { quantity: string; uom: string; unitPrice: string | null } | null;
   shipped: ShippedEntry[];
   invoiced: InvoicedEntry[];
+  /** Differences beyond the partner's tolerances: what reconciliation calls a mismatch. */
   differences: LineDifference[];
+  /** Quantity or price differences the partner's tolerances allow: real, but not a mismatch. */
+  withinTolerance: LineDifference[];
   mismatchIds: number[];
 }
 
@@ -74,6 +87,8 @@ export interface LineViewInput {
   invoices: readonly ReceivedDocument<Invoice>[];
   /** The stored mismatches of the PO with the documents and lines they are about. */
   mismatches: readonly { id: number; documents: readonly DocumentRef[] }[];
+  /** The partner's tolerances; without them every quantity and price difference counts. */
+  tolerances?: ReconciliationTolerances;
 }
 
 interface Line {
@@ -131,6 +146,7 @@ export function alignLines(input: LineViewInput): LineView[] {
       shipped: [],
       invoiced: [],
       differences: [],
+      withinTolerance: [],
       mismatchIds: [],
     };
     if (l.lineNumber?.trim()) view.lineNumber = l.lineNumber.trim();
@@ -161,6 +177,7 @@ export function alignLines(input: LineViewInput): LineView[] {
       shipped: [],
       invoiced: [],
       differences: [],
+      withinTolerance: [],
       mismatchIds: [],
     };
     if (item.description !== undefined) view.description = item.description;
@@ -204,8 +221,17 @@ export function alignLines(input: LineViewInput): LineView[] {
   const all = [...lines, ...extras];
   const anyNotice = all.some((l) => l.view.shipped.some((s) => s.counted));
   const anyInvoice = all.some((l) => l.view.invoiced.some((s) => s.counted));
+  const tolerances = decimalTolerances(input.tolerances ?? EXACT);
   for (const line of all) {
-    line.view.differences = differencesOf(line, po !== undefined || input.erpAnswered, anyNotice, anyInvoice);
+    const found = differencesOf(
+      line,
+      po !== undefined || input.erpAnswered,
+      anyNotice,
+      anyInvoice,
+      tolerances,
+    );
+    line.view.differences = found.beyond;
+    line.view.withinTolerance = found.within;
     line.view.mismatchIds = input.mismatches
       .filter((m) => m.documents.some((d) => line.refs.some((r) => sameRef(r, d))))
       .map((m) => m.id)
@@ -219,11 +245,13 @@ function differencesOf(
   erpAnswered: boolean,
   anyNotice: boolean,
   anyInvoice: boolean,
-): LineDifference[] {
+  tolerances: DecimalTolerances,
+): { beyond: LineDifference[]; within: LineDifference[] } {
   const { ordered } = line.view;
   const shipped = line.view.shipped.filter((s) => s.counted);
   const invoiced = line.view.invoiced.filter((i) => i.counted);
   const out = new Set<LineDifference>();
+  const within = new Set<LineDifference>();
   if (!line.onPo && erpAnswered) out.add('not-on-po');
   // The unit everything is compared in: the order's, else the first one shipped or billed.
   const uom = ordered?.uom ?? shipped[0]?.uom ?? invoiced[0]?.uom;
@@ -242,17 +270,32 @@ function differencesOf(
       : undefined;
   const quantities = [shippedTotal, invoicedTotal].filter((q): q is string => q !== undefined);
   const reference = ordered?.quantity ?? quantities[0];
-  if (reference !== undefined && quantities.some((q) => compareDecimals(q, reference) !== 0))
-    out.add('quantity');
+  const differing = quantities.filter((q) => reference !== undefined && compareDecimals(q, reference) !== 0);
+  if (differing.length > 0) {
+    // Against an order, the partner's quantity tolerance applies; billing more than was shipped never
+    // passes (reconciliation's invoiced-over-shipped). Without an order there is nothing to be tolerant of.
+    const billedOverShipped =
+      shippedTotal !== undefined &&
+      invoicedTotal !== undefined &&
+      compareDecimals(invoicedTotal, shippedTotal) > 0;
+    const tolerated =
+      ordered !== null &&
+      !billedOverShipped &&
+      differing.every((q) => quantityWithin(q, ordered.quantity, tolerances.quantityPercent));
+    (tolerated ? within : out).add('quantity');
+  }
   const price = ordered?.unitPrice;
-  if (
-    price !== null &&
-    price !== undefined &&
-    invoiced.some((i) => !i.credit && compareDecimals(i.unitPrice, price) !== 0)
-  ) {
-    out.add('unit-price');
+  if (price !== null && price !== undefined) {
+    const billed = invoiced.filter((i) => !i.credit && compareDecimals(i.unitPrice, price) !== 0);
+    const priceTolerance = { absolute: tolerances.unitPriceAbsolute, percent: tolerances.unitPricePercent };
+    if (billed.length > 0) {
+      (billed.every((i) => priceWithin(i.unitPrice, price, priceTolerance)) ? within : out).add('unit-price');
+    }
   }
   if (shipped.length === 0 && (anyNotice || invoiced.length > 0)) out.add('not-shipped');
   if (invoiced.length === 0 && anyInvoice) out.add('not-invoiced');
-  return LINE_DIFFERENCES.filter((d) => out.has(d));
+  return {
+    beyond: LINE_DIFFERENCES.filter((d) => out.has(d)),
+    within: LINE_DIFFERENCES.filter((d) => within.has(d)),
+  };
 }

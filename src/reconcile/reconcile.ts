@@ -40,6 +40,7 @@ import { sameCode } from './ordering.ts';
 import { invoiceLineRef, invoiceRef, noticeRef, poLineRef } from './refs.ts';
 import { noticeNamesPo, selectNotices, shippedGroups, shippedValue } from './shipments.ts';
 import { compareTerms } from './terms.ts';
+import { priceWithin } from './tolerance.ts';
 
 /** BIG07 transaction type code of a credit memo. */
 const CREDIT_MEMO = 'CR';
@@ -205,19 +206,6 @@ function checkLineTotals(
   if (invoiced.by.length > 0 && isPositive(excess) && input.now.getTime() > invoicesSettleAt) {
     findings.push(invoicedOverShipped(subject, line, shipped, invoiced, lastInvoicedPrice ?? '0', po));
   }
-}
-
-/** Within the absolute tolerance or within the percent of the order's price: either is enough. */
-function priceWithin(
-  price: string,
-  poPrice: string,
-  tolerance: { absolute: string; percent: string },
-): boolean {
-  const size = abs(subtract(price, poPrice));
-  return (
-    compareDecimals(size, tolerance.absolute) <= 0 ||
-    compareDecimals(size, percentOf(abs(poPrice), tolerance.percent)) <= 0
-  );
 }
 
 function invoiceArithmetic(

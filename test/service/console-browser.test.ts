@@ -14,6 +14,7 @@ import { CONSOLE_CSP } from '../../src/api/routes/console.ts';
 import type { ApiRole } from '../../src/store/queries/api-users.ts';
 import { saveMismatches } from '../../src/store/queries/mismatches.ts';
 import { MISMATCH_TYPES } from '../../src/reconcile/index.ts';
+import { StaticPartnerDirectory } from '../../src/partners/partner.ts';
 import { engines } from '../helpers/store.ts';
 import {
   ACME_ASN_PO,
@@ -210,6 +211,15 @@ for (const engine of engines()) {
       await page.locator('table.lines').waitFor();
       const steps = await page.locator('ol.timeline > li .kind').allTextContents();
       assert.deepEqual(steps, ['Purchase order', 'Ship notice', 'Invoice']);
+      assert.match(
+        (await page.locator('table.lines caption .tolerances').textContent()) ?? '',
+        /^Compared with acme's tolerances: quantity ±0 % of the order, unit price ±0 or 0 %\.$/,
+      );
+      assert.equal(
+        await page.locator('table.lines td.within').count(),
+        0,
+        'nothing is within a zero tolerance',
+      );
       const marked = page.locator('table.lines tr.this-mismatch');
       assert.equal(await marked.count(), 1);
       assert.match((await marked.locator('th').textContent()) ?? '', /AW-1002/);
@@ -425,6 +435,43 @@ for (const engine of engines()) {
       assert.equal(await row.locator('td.diff-shipped').count(), 1);
       assert.equal(await row.locator('td.diff-invoiced').count(), 0);
       assert.match((await row.locator('td').nth(2).textContent()) ?? '', /^—$/);
+    });
+
+    it('shows a difference the partner tolerates as within tolerance, not as a mismatch', async () => {
+      const chosen = server.data.mismatches.find(
+        (m) => m.poNumber === ACME_ASN_PO && m.type === 'over-shipment',
+      );
+      assert.ok(chosen);
+      const loaded = server.directory.all();
+      const acme = loaded.find((p) => p.id === 'acme');
+      assert.ok(acme);
+      // Tolerances wide enough for any quantity and price of the fixture.
+      const reconciliation = { ...acme.reconciliation, quantityPercent: 100, unitPriceAbsolute: 1000 };
+      server.directory.replace(
+        new StaticPartnerDirectory(loaded.map((p) => (p.id === 'acme' ? { ...p, reconciliation } : p))),
+      );
+      try {
+        const { page } = await login('finance');
+        await page.goto(`${server.base}/console/#/mismatches/${chosen.id}`);
+        await settled(page);
+        const row = page.locator('table.lines tbody tr', { hasText: 'AW-1002' });
+        assert.equal(await row.locator('td.diff-shipped').count(), 0, 'not marked as a difference');
+        assert.match(
+          (await row.locator('td.within-shipped .within-mark').textContent()) ?? '',
+          /^≈ quantity differs, within tolerance$/,
+        );
+        assert.match(
+          (await row.locator('td').last().textContent()) ?? '',
+          /quantity differs, within tolerance/,
+        );
+        assert.match(
+          (await page.locator('table.lines caption .tolerances').textContent()) ?? '',
+          /quantity ±100 % of the order, unit price ±1000 or 0 %/,
+        );
+        await screenshot(page, 'mismatch-within-tolerance');
+      } finally {
+        server.directory.replace(new StaticPartnerDirectory(loaded));
+      }
     });
 
     it('draws amounts in another currency in charts of their own, never stacked onto the first', async () => {

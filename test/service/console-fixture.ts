@@ -230,6 +230,8 @@ export interface ConsoleServer {
   /** http://127.0.0.1:<port> */
   base: string;
   partnersDir: string;
+  /** The registry the API reads; a test may replace its partners (and should put them back). */
+  directory: LivePartnerDirectory;
   close(): Promise<void>;
 }
 
@@ -257,5 +259,5 @@ export async function consoleServer(db: Db): Promise<ConsoleServer> {
     partners: { directory, dir: partnersDir, load, hostKeysDir: join(h.dir, 'keys'), testTimeoutMs: 3000 },
   });
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
-  return { data, app, base, partnersDir, close: () => app.close() };
+  return { data, app, base, partnersDir, directory, close: () => app.close() };
 }

@@ -371,6 +371,13 @@ const DIFFERENCE_COLUMNS = {
   'not-invoiced': ['invoiced'],
 };
 
+/** What the lines were compared with, in words. */
+function toleranceText(t, partnerId) {
+  if (!t) return 'Compared exactly: the partner tolerances are not known here.';
+  const price = [`${t.unitPriceAbsolute}`, `${t.unitPricePercent} %`].join(' or ');
+  return `Compared with ${partnerId}'s tolerances: quantity ±${t.quantityPercent} % of the order, unit price ±${price}.`;
+}
+
 function itemLabel(line) {
   const ids = Object.entries(line.itemIds ?? {}).map(([q, v]) => `${q} ${v}`);
   return [
@@ -422,19 +429,38 @@ function timeline(data, mismatchId) {
       shipped: line.shipped.length > 0,
       invoiced: line.invoiced.length > 0,
     };
-    const marked = new Map();
-    for (const d of line.differences)
-      for (const col of DIFFERENCE_COLUMNS[d] ?? [])
-        if (present[col] || d.startsWith('not-')) marked.set(col, [...(marked.get(col) ?? []), d]);
+    const columnsOf = (list) => {
+      const marked = new Map();
+      for (const d of list)
+        for (const col of DIFFERENCE_COLUMNS[d] ?? [])
+          if (present[col] || d.startsWith('not-')) marked.set(col, [...(marked.get(col) ?? []), d]);
+      return marked;
+    };
+    const marked = columnsOf(line.differences);
+    // A difference the partner's tolerances allow is shown, but not as a mismatch.
+    const tolerated = columnsOf(line.withinTolerance ?? []);
     const diffCell = (col, content) => {
       const diffs = marked.get(col) ?? [];
+      const within = tolerated.get(col) ?? [];
+      const cls = [diffs.length ? `diff diff-${col}` : '', within.length ? `within within-${col}` : '']
+        .join(' ')
+        .trim();
       return h(
         'td',
-        { class: diffs.length ? `diff diff-${col}` : null },
+        { class: cls || null },
         content,
         diffs.map((d) => h('span', { class: 'diff-mark' }, `≠ ${DIFFERENCE_TEXT[d] ?? d}`)),
+        within.map((d) =>
+          h('span', { class: 'within-mark' }, `≈ ${DIFFERENCE_TEXT[d] ?? d}, within tolerance`),
+        ),
       );
     };
+    const notes = [
+      ...line.differences.map((d) => h('li', { class: 'diff-text' }, DIFFERENCE_TEXT[d] ?? d)),
+      ...(line.withinTolerance ?? []).map((d) =>
+        h('li', { class: 'within-text' }, `${DIFFERENCE_TEXT[d] ?? d}, within tolerance`),
+      ),
+    ];
     const ordered = line.ordered
       ? `${line.ordered.quantity} ${line.ordered.uom} @ ${line.ordered.unitPrice}`
       : h('span', { class: 'muted' }, '—');
@@ -485,17 +511,7 @@ function timeline(data, mismatchId) {
       diffCell('ordered', ordered),
       diffCell('shipped', shipped),
       diffCell('invoiced', invoiced),
-      h(
-        'td',
-        {},
-        line.differences.length
-          ? h(
-              'ul',
-              { class: 'plain' },
-              line.differences.map((d) => h('li', { class: 'diff-text' }, DIFFERENCE_TEXT[d] ?? d)),
-            )
-          : h('span', { class: 'muted' }, 'none'),
-      ),
+      h('td', {}, notes.length ? h('ul', { class: 'plain' }, notes) : h('span', { class: 'muted' }, 'none')),
     );
   });
   return [
@@ -503,7 +519,12 @@ function timeline(data, mismatchId) {
     h(
       'table',
       { class: 'data lines' },
-      h('caption', {}, 'Lines side by side: ordered (ERP), shipped (ship notices), invoiced'),
+      h(
+        'caption',
+        {},
+        'Lines side by side: ordered (ERP), shipped (ship notices), invoiced',
+        h('div', { class: 'muted tolerances' }, toleranceText(data.tolerances, data.partnerId)),
+      ),
       h(
         'thead',
         {},

@@ -5,8 +5,9 @@ import type { FastifyInstance } from 'fastify';
 import type { PurchaseOrder } from '../../documents/purchase-order.ts';
 import type { ErpAdapter } from '../../erp/index.ts';
 import { errorMessage } from '../../errors.ts';
+import type { PartnerDirectory } from '../../partners/partner.ts';
 import { alignLines, itemIdsOf, LINE_DIFFERENCES } from '../../reconcile/line-view.ts';
-import { receivedPoDocuments } from '../../reconcile/index.ts';
+import { DEFAULT_TOLERANCES, receivedPoDocuments } from '../../reconcile/index.ts';
 import { renderMismatchCsv, renderMismatchXlsx } from '../../reports/index.ts';
 import { loadMismatchReport } from '../../reports/mismatch-source.ts';
 import type { Db } from '../../store/db.ts';
@@ -92,7 +93,16 @@ const TIMELINE = {
       type: 'array',
       items: {
         type: 'object',
-        required: ['key', 'itemIds', 'ordered', 'shipped', 'invoiced', 'differences', 'mismatchIds'],
+        required: [
+          'key',
+          'itemIds',
+          'ordered',
+          'shipped',
+          'invoiced',
+          'differences',
+          'withinTolerance',
+          'mismatchIds',
+        ],
         properties: {
           key: { type: 'string' },
           lineNumber: { type: 'string', description: 'the PO line number, for a line of the PO' },
@@ -134,9 +144,31 @@ const TIMELINE = {
               },
             },
           },
-          differences: { type: 'array', items: { type: 'string', enum: [...LINE_DIFFERENCES] } },
+          differences: {
+            type: 'array',
+            description: "differences beyond the partner's tolerances: what reconciliation calls a mismatch",
+            items: { type: 'string', enum: [...LINE_DIFFERENCES] },
+          },
+          withinTolerance: {
+            type: 'array',
+            description: "quantity or unit price differences the partner's tolerances allow",
+            items: { type: 'string', enum: [...LINE_DIFFERENCES] },
+          },
           mismatchIds: { type: 'array', items: { type: 'integer' } },
         },
+      },
+    },
+    tolerances: {
+      type: ['object', 'null'],
+      description:
+        "the partner file's reconciliation tolerances the lines are compared with (schema defaults for a partner " +
+        'no longer configured); null when the gateway serves no partner registry, and lines are compared exactly',
+      required: ['quantityPercent', 'unitPriceAbsolute', 'unitPricePercent', 'invoiceGraceDays'],
+      properties: {
+        quantityPercent: { type: 'number' },
+        unitPriceAbsolute: { type: 'number' },
+        unitPricePercent: { type: 'number' },
+        invoiceGraceDays: { type: 'number' },
       },
     },
     mismatches: {
@@ -168,7 +200,7 @@ interface ChartQuery extends MismatchFilterQuery {
 
 export function mismatchViewRoutes(
   app: FastifyInstance,
-  deps: { db: Db; now: () => Date; erp?: ErpAdapter },
+  deps: { db: Db; now: () => Date; erp?: ErpAdapter; partners?: PartnerDirectory },
 ): void {
   const { db } = deps;
 
@@ -290,7 +322,12 @@ export function mismatchViewRoutes(
         findMismatches(db, { partnerId, poNumber, limit: 1000 }),
       ]);
       const { shipNotices, invoices } = receivedPoDocuments(docs);
+      // The tolerances reconciliation used: the partner file's, or the defaults for a partner since removed.
+      const tolerances = deps.partners
+        ? (deps.partners.get(partnerId)?.reconciliation ?? DEFAULT_TOLERANCES)
+        : undefined;
       const lines = alignLines({
+        ...(tolerances ? { tolerances } : {}),
         poNumber,
         purchaseOrder: erp.po,
         erpAnswered: erp.error === undefined,
@@ -303,6 +340,7 @@ export function mismatchViewRoutes(
         poNumber,
         partnerId,
         purchaseOrder: purchaseOrderView(erp),
+        tolerances: tolerances ?? null,
         documents: docs
           .filter((d) => d.namesPo)
           .map((d) => ({

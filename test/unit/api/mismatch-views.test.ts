@@ -5,6 +5,7 @@ import { buildApi } from '../../../src/api/app.ts';
 import { mismatchReport } from '../../../src/cli/report.ts';
 import type { ErpAdapter } from '../../../src/erp/index.ts';
 import { silentLogger } from '../../../src/log.ts';
+import { StaticPartnerDirectory } from '../../../src/partners/partner.ts';
 import type { Mismatch } from '../../../src/reconcile/index.ts';
 import { renderMismatchCsv, renderMismatchXlsx } from '../../../src/reports/index.ts';
 import { saveMismatches } from '../../../src/store/queries/mismatches.ts';
@@ -47,6 +48,7 @@ interface TimelineLine {
   shipped: { documentId: number; quantity: string; uom: string }[];
   invoiced: { documentId: number; quantity: string; uom: string; unitPrice: string }[];
   differences: string[];
+  withinTolerance: string[];
   mismatchIds: number[];
 }
 
@@ -340,6 +342,46 @@ for (const engine of engines()) {
         );
         assert.deepEqual(lines[0]!.mismatchIds, []);
         assert.ok(body.mismatches.some((m: { id: number }) => m.id === f.mismatchId));
+      });
+
+      it("compares the lines with the partner file's tolerances, and says which", async () => {
+        const acme = f.partners.get('acme');
+        assert.ok(acme);
+        const reconciliation = {
+          quantityPercent: 20,
+          unitPriceAbsolute: 0.15,
+          unitPricePercent: 0,
+          invoiceGraceDays: 3,
+        };
+        const tolerant = await buildApi({
+          db: f.db,
+          blobs: more.h.blobs,
+          log: silentLogger(),
+          now: () => START,
+          erp,
+          partners: {
+            directory: new StaticPartnerDirectory([{ ...acme, reconciliation }]),
+            dir: f.partnersDir,
+            load: f.partnerLoad,
+            hostKeysDir: f.partnersDir,
+          },
+        });
+        try {
+          const res = await get(`/api/mismatches/${await found('over-shipment')}/timeline`, tolerant);
+          assert.equal(res.statusCode, 200, res.body);
+          const body = res.json();
+          assert.deepEqual(body.tolerances, reconciliation);
+          // Line 2 ships and bills 12 of 10 at 7.95 for 7.80: within 20 % and 0.15.
+          const two = (body.lines as TimelineLine[])[1]!;
+          assert.deepEqual(two.differences, []);
+          assert.deepEqual(two.withinTolerance, ['quantity', 'unit-price']);
+        } finally {
+          await tolerant.close();
+        }
+        // Served without a partner registry, the lines are compared exactly and the answer says so.
+        const exact = (await get(`/api/mismatches/${await found('over-shipment')}/timeline`, withErp)).json();
+        assert.equal(exact.tolerances, null);
+        assert.deepEqual((exact.lines as TimelineLine[])[1]!.withinTolerance, []);
       });
 
       it('reports an ERP that cannot be asked in purchaseOrder.error and still aligns the documents', async () => {

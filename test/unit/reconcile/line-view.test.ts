@@ -89,6 +89,56 @@ describe('alignLines', () => {
     assert.deepEqual(lines['po:2']!.differences, ['uom']);
   });
 
+  it('calls a quantity or price the partner tolerates within tolerance, as reconciliation does', () => {
+    const shipNotices = [received('11', shipNotice('S1', [shipped('AW-1', '11')]))];
+    const invoices = [received('12', invoice('I1', [invoiceLine('1', 'AW-1', '11', '4.30')]))];
+    const tolerances = {
+      quantityPercent: 10,
+      unitPriceAbsolute: 0.05,
+      unitPricePercent: 0,
+      invoiceGraceDays: 3,
+    };
+    const [line] = view({ shipNotices, invoices, tolerances });
+    assert.deepEqual(line!.differences, []);
+    assert.deepEqual(line!.withinTolerance, ['quantity', 'unit-price']);
+    // Reconciliation, given the same tolerances, raises nothing.
+    const found = (t: typeof tolerances) =>
+      reconcile(input({ purchaseOrder: PO, shipNotices, invoices, tolerances: t, now: at(10) }))
+        .map((m) => m.type)
+        .sort();
+    assert.deepEqual(found(tolerances), []);
+    // One percent less and a cent less of tolerance: both are differences again.
+    const [strict] = view({
+      shipNotices,
+      invoices,
+      tolerances: { ...tolerances, quantityPercent: 9, unitPriceAbsolute: 0.04 },
+    });
+    assert.deepEqual(strict!.differences, ['quantity', 'unit-price']);
+    assert.deepEqual(strict!.withinTolerance, []);
+    assert.deepEqual(found({ ...tolerances, quantityPercent: 9, unitPriceAbsolute: 0.04 }), [
+      'over-shipment',
+      'unit-price-variance',
+    ]);
+  });
+
+  it('never tolerates billing more than was shipped, however close to the order', () => {
+    const [line] = view({
+      shipNotices: [received('11', shipNotice('S1', [shipped('AW-1', '10')]))],
+      invoices: [received('12', invoice('I1', [invoiceLine('1', 'AW-1', '11', '4.25')]))],
+      tolerances: { quantityPercent: 20, unitPriceAbsolute: 0, unitPricePercent: 0, invoiceGraceDays: 3 },
+    });
+    assert.deepEqual(line!.differences, ['quantity']);
+    assert.deepEqual(line!.withinTolerance, []);
+  });
+
+  it('compares exactly when it is not given the partner’s tolerances', () => {
+    const [line] = view({
+      shipNotices: [received('11', shipNotice('S1', [shipped('AW-1', '10.5')]))],
+    });
+    assert.deepEqual(line!.differences, ['quantity']);
+    assert.deepEqual(line!.withinTolerance, []);
+  });
+
   it('gives an item that is not on the PO a line of its own, shared by the notice and the invoice', () => {
     const lines = view({
       shipNotices: [received('11', shipNotice('S1', [shipped('AW-1', '10'), shipped('ZZ-9', '3')]))],
